@@ -1,0 +1,1 @@
+"""Everything about chatting: the channel-neutral engine and the channels."""

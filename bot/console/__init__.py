@@ -1,0 +1,1 @@
+"""A terminal channel: walk through the intake without Telegram or a browser."""

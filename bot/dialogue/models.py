@@ -1,0 +1,52 @@
+"""Conversation state and transcript, kept in the database (not in a channel's memory)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from intake.db import Base, JSONDocument, UTCDateTime, utcnow
+
+
+class Conversation(Base):
+    __tablename__ = "conversation"
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(5))
+    step: Mapped[str] = mapped_column(String(40))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    history: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    editing: Mapped[bool] = mapped_column(default=False)
+    consent_version: Mapped[str | None] = mapped_column(String(20))
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    source: Mapped[str | None] = mapped_column(String(64))
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("intake_case.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class Message(Base):
+    """One inbound or outbound message. Inbound ones carry the channel's message id,
+    which makes a re-delivered message a no-op; their text is kept only after consent."""
+
+    __tablename__ = "conversation_message"
+    __table_args__ = (UniqueConstraint("conversation_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE")
+    )
+    direction: Mapped[str] = mapped_column(String(3))  # "in" or "out"
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[str | None] = mapped_column(String(100))
+    replies: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONDocument)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

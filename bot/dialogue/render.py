@@ -1,0 +1,282 @@
+"""Building the replies: questions with their buttons, the summary and the result.
+
+Payloads of buttons: ``ans:STEP:OPTION`` answers a question, ``tog:STEP:OPTION``
+ticks an option of a multiple choice, ``nav:ACTION`` moves in the conversation
+and ``lang:CODE`` switches the language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.dialogue.script import BY_KEY, N_, QUESTION_KEYS, STEPS, Step, applies, progress
+from bot.dialogue.translator import Translator
+from bot.dialogue.types import Choice, Link, Reply
+from intake.contact_point import ContactPoint
+from intake.triage import Result
+
+LANGUAGE_NAMES = {"cs": "Čeština", "en": "English", "uk": "Українська"}
+
+ERRORS: dict[str, str] = {
+    "not_a_number": N_("Please write the amount as a number, for example 12 000."),
+    "negative": N_("The number cannot be negative."),
+    "amount_too_large": N_("That amount looks too high. Please check it."),
+    "not_a_count": N_("Please write a number, for example 2."),
+    "count_too_small": N_("The number must be at least %(minimum)s."),
+    "count_too_large": N_(
+        "Please write a number up to %(maximum)s. If there are more of you, "
+        "tell the staff at the contact point."
+    ),
+    "not_days": N_("Please write a number of days or a date, for example 14 or 15. 12."),
+    "not_a_date": N_("That date does not exist. Please write it like this: 15. 12."),
+    "date_in_past": N_("That date has already passed. Please write a date in the future."),
+    "days_too_large": N_(
+        'That is more than three years away. If you are not sure, tap "I don\'t know".'
+    ),
+    "not_a_phone": N_("Please write a phone number, for example +420 777 123 456."),
+    "not_a_name": N_("Please write a name using letters."),
+    "name_too_long": N_("Please write a shorter name, at most %(maximum)s characters."),
+    "not_an_option": N_("Please choose one of the options."),
+}
+
+PROGRAM_TEXT = {
+    "emergency_help": N_("Urgent help now."),
+    "crisis_housing": N_(
+        "Crisis housing: a safe place to stay for a short time (up to %(months)s months)."
+    ),
+    "housing_first": N_("Housing First: your own flat, with a social worker who supports you."),
+    "social_housing": N_("Social housing: a flat with regular support from a social worker."),
+    "affordable_housing": N_("Affordable housing: a flat with a lower rent."),
+    "housing_loss_prevention": N_(
+        "Help to keep your home: talking to the landlord, a payment plan, benefits."
+    ),
+    "debt_counselling": N_("Free help with debts."),
+    "benefits_advice": N_("Advice on state help with housing costs."),
+    "information_only": N_("Information and advice about housing."),
+}
+
+URGENCY_TEXT = {
+    "emergency": N_(
+        "Your situation is urgent. The contact point's staff have been told "
+        "and will contact you as soon as possible. If you are in danger, call 112."
+    ),
+    "high": N_("Your situation needs help soon. Staff will look at your case among the first."),
+    "medium": N_("Staff will look at your case and contact you."),
+    "low": N_("Staff will look at your case and contact you."),
+}
+
+
+def button(t: Translator, label: str, payload: str, *, selected: bool = False) -> Choice:
+    return Choice(label=t.gettext(label), payload=payload, selected=selected)
+
+
+def language_question(t: Translator, *, welcome: bool) -> Reply:
+    text = t.gettext("Which language do you want to use?")
+    if welcome:
+        text = (
+            t.gettext(
+                "Hello, I am the assistant of the housing contact point. I can help you find "
+                "a solution to your housing situation. It is free and confidential."
+            )
+            + "\n\n"
+            + text
+        )
+    return Reply(
+        text=text,
+        choices=tuple(
+            Choice(label=name, payload=f"lang:{code}", selected=code == t.locale)
+            for code, name in LANGUAGE_NAMES.items()
+        ),
+    )
+
+
+def question(
+    t: Translator,
+    step: Step,
+    answers: Mapping[str, Any],
+    *,
+    can_go_back: bool,
+    selection: tuple[str, ...] = (),
+) -> Reply:
+    lines = []
+    if step.numbered:
+        number, total = progress(step.key, answers)
+        lines.append(t.gettext("Question %(number)s of %(total)s", number=number, total=total))
+    lines.append(t.gettext(step.question))
+    if step.hint:
+        lines.append(t.gettext(step.hint))
+    options = step.options_for(answers)
+    if step.kind == "multi":
+        choices = [
+            button(t, o.label, f"tog:{step.key}:{o.key}", selected=o.key in selection)
+            for o in options
+        ]
+        choices.append(button(t, N_("None of these"), f"ans:{step.key}:none"))
+        choices.append(button(t, N_("Done"), "nav:done"))
+    else:
+        choices = [
+            Choice(
+                label=t.gettext(o.label) if step.kind != "count" else o.label,
+                payload=f"ans:{step.key}:{o.key}",
+            )
+            for o in options
+        ]
+    if step.optional and step.kind != "multi":
+        choices.append(button(t, N_("Skip"), "nav:skip"))
+    if can_go_back:
+        choices.append(button(t, N_("Back"), "nav:back"))
+    return Reply(text="\n".join(lines), choices=tuple(choices))
+
+
+def emergency_numbers(t: Translator) -> Reply:
+    return Reply(
+        text=t.gettext(
+            "If you are in danger, call 112 now (or the police on 158). It is free.\n"
+            "Violence at home: call 116 006, free and nonstop (Bílý kruh bezpečí).\n"
+            "You can carry on here when you are safe."
+        ),
+        links=(
+            Link(t.gettext("Call 112"), "tel:112"),
+            Link(t.gettext("Call the police 158"), "tel:158"),
+            Link(t.gettext("Call 116 006"), "tel:116006"),
+        ),
+    )
+
+
+def declined(t: Translator, point: ContactPoint) -> Reply:
+    return Reply(
+        text=t.gettext(
+            "That is fine. I will not store anything about you. You can still come to "
+            "the contact point or call it, without giving your name:\n%(contact)s\n\n"
+            "In danger, call 112. If you change your mind, tap the button below.",
+            contact=contact_lines(point),
+        ),
+        choices=(
+            button(t, N_("I agree after all"), "nav:consent"),
+            button(t, N_("Start again"), "nav:restart"),
+        ),
+    )
+
+
+def contact_lines(point: ContactPoint) -> str:
+    return f"{point.name}\n{point.address}\n{point.phone} · {point.email}"
+
+
+def format_value(t: Translator, step: Step, value: Any, answers: Mapping[str, Any]) -> str:
+    if value is None:
+        return t.gettext("not given")
+    if step.kind == "multi":
+        labels = {o.key: o.label for o in step.options_for(answers)}
+        chosen = [t.gettext(labels[v]) for v in value if v in labels]
+        return ", ".join(chosen) if chosen else t.gettext("none")
+    if step.kind == "amount":
+        return t.amount(value)
+    if step.kind == "days":
+        return t.ngettext("in %(num)s day", "in %(num)s days", value)
+    if step.kind == "choice":
+        for option in step.options_for(answers):
+            if option.value == value:
+                return t.gettext(option.label)
+    return str(value)
+
+
+def answered_questions(answers: Mapping[str, Any]) -> list[Step]:
+    return [
+        BY_KEY[key] for key in QUESTION_KEYS if key in answers and applies(BY_KEY[key], answers)
+    ]
+
+
+def answers_text(t: Translator, answers: Mapping[str, Any]) -> str:
+    shown = [s for s in STEPS if s.summary_label and s.key in answers and applies(s, answers)]
+    return "\n".join(
+        f"• {t.gettext(s.summary_label)}: {format_value(t, s, answers[s.key], answers)}"
+        for s in shown
+    )
+
+
+def summary(t: Translator, answers: Mapping[str, Any]) -> Reply:
+    text = "\n".join(
+        [
+            t.gettext("Please check your answers:"),
+            answers_text(t, answers),
+            t.gettext("Is everything right? Then I will pass it to the contact point."),
+        ]
+    )
+    return Reply(
+        text=text,
+        choices=(
+            button(t, N_("Yes, send it"), "nav:confirm"),
+            button(t, N_("Correct an answer"), "nav:edit"),
+            button(t, N_("Back"), "nav:back"),
+        ),
+    )
+
+
+def edit_picker(t: Translator, answers: Mapping[str, Any]) -> Reply:
+    return Reply(
+        text=t.gettext("Which answer do you want to change?"),
+        choices=(
+            *tuple(
+                button(t, s.summary_label, f"edit:{s.key}") for s in answered_questions(answers)
+            ),
+            button(t, N_("Back to the summary"), "nav:summary"),
+        ),
+    )
+
+
+def registered(
+    t: Translator, *, reference: str, result: Result, point: ContactPoint, crisis_months: int
+) -> Reply:
+    programs = "\n".join(
+        "• " + t.gettext(PROGRAM_TEXT[p], months=crisis_months)
+        if p == "crisis_housing"
+        else "• " + t.gettext(PROGRAM_TEXT[p])
+        for p in result.programs
+    )
+    text = "\n\n".join(
+        [
+            t.gettext(
+                "Thank you. Your answers are with the contact point. "
+                "Your case number is %(reference)s.",
+                reference=reference,
+            ),
+            t.gettext(URGENCY_TEXT[result.urgency]),
+            t.gettext("From your answers, this may help you:") + "\n" + programs,
+            t.gettext(
+                "This is not a decision. The contact point's staff will go through your "
+                "situation with you. Flats are allocated by the city and benefits are "
+                "decided by the Labour Office."
+            ),
+            t.gettext("You can also come or call:") + "\n" + contact_lines(point),
+        ]
+    )
+    return Reply(text=text, choices=(button(t, N_("Start again"), "nav:restart"),))
+
+
+def already_registered(t: Translator, reference: str | None) -> Reply:
+    return Reply(
+        text=t.gettext(
+            "Your answers are with the contact point (case number %(reference)s). "
+            "Staff will contact you. To fill in the questions again, tap Start again.",
+            reference=reference or "—",
+        ),
+        choices=(button(t, N_("Start again"), "nav:restart"),),
+    )
+
+
+def notice(t: Translator, message: str, **params: object) -> Reply:
+    return Reply(text=t.gettext(message, **params))
+
+
+def delete_question(t: Translator) -> Reply:
+    return Reply(
+        text=t.gettext(
+            "Do you want to delete everything you told me, and your case at the "
+            "contact point? This cannot be undone."
+        ),
+        choices=(
+            button(t, N_("Yes, delete it"), "nav:delete_confirm"),
+            button(t, N_("No, keep it"), "nav:keep"),
+        ),
+    )

@@ -1,0 +1,78 @@
+"""Typed messages between the channels and the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One message from a person, as any channel hands it to the engine.
+
+    ``message_id`` is the channel's own id of the message (Telegram's update
+    id, the widget's client message id): the engine processes it once.
+    Exactly one of ``text`` and ``payload`` (a button press) is set.
+    """
+
+    channel: str
+    chat_id: str
+    message_id: str
+    text: str | None = None
+    payload: str | None = None
+    locale: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A button: what it says and what it sends back when pressed."""
+
+    label: str
+    payload: str
+    selected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message to the person, already translated."""
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+    links: tuple[Link, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "text": self.text,
+            "choices": [
+                {"label": c.label, "payload": c.payload, "selected": c.selected}
+                for c in self.choices
+            ],
+            "links": [{"label": link.label, "url": link.url} for link in self.links],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Reply:
+        choices = data.get("choices") or []
+        links = data.get("links") or []
+        return cls(
+            text=str(data["text"]),
+            choices=tuple(Choice(**c) for c in choices),  # type: ignore[arg-type, union-attr]
+            links=tuple(Link(**link) for link in links),  # type: ignore[arg-type, union-attr]
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the engine did with one inbound message."""
+
+    replies: tuple[Reply, ...]
+    duplicate: bool = False
+    case_reference: str | None = None
+    locale: str = "cs"
+    events: tuple[str, ...] = field(default=())

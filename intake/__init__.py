@@ -1,0 +1,1 @@
+"""The contact point's records and rules: people, consent, cases, triage."""

@@ -1,0 +1,55 @@
+"""Every table of the product, and bringing the schema up to date (Alembic)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData, text
+from sqlalchemy.engine import Connection
+
+import bot.dialogue.models
+import intake.models
+from intake.db import Base, Database
+
+# The model modules register their tables on Base.metadata when imported.
+assert bot.dialogue.models and intake.models
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+metadata: MetaData = Base.metadata
+
+# Any constant: serialises concurrent `migrate` runs on PostgreSQL.
+_MIGRATION_LOCK_ID = 7_411_202_611
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _upgrade(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+async def migrate(db: Database) -> None:
+    """Upgrade the schema to the newest revision; a no-op when it is current."""
+    async with db.engine.begin() as connection:
+        await connection.run_sync(_upgrade)
+
+
+def _is_current(connection: Connection) -> bool:
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    return set(MigrationContext.configure(connection).get_current_heads()) == heads
+
+
+async def schema_is_current(db: Database) -> bool:
+    async with db.engine.connect() as connection:
+        return await connection.run_sync(_is_current)

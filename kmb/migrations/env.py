@@ -1,0 +1,40 @@
+"""Alembic environment: run with a connection handed in by ``kmb migrate``, or on its
+own (``alembic -c kmb/migrations/alembic.ini revision --autogenerate``) against
+``KMB_DATABASE_URL``."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from kmb.database import metadata
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=True,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_standalone() -> None:
+    from intake.db import Database
+    from kmb.settings import Settings
+
+    db = Database(Settings().database_url)
+    async with db.engine.begin() as connection:
+        await connection.run_sync(_run)
+    await db.dispose()
+
+
+connection = context.config.attributes.get("connection")
+if connection is not None:
+    _run(connection)
+else:
+    asyncio.run(_run_standalone())
