@@ -131,7 +131,7 @@ class Engine:
                 if consented and inbound.text
                 else None,
                 payload=(inbound.payload or "")[:100] or None,
-                replies=[r.to_dict() for r in turn.replies] if consented else [],
+                replies=[r.to_dict() for r in turn.replies],
                 created_at=turn.now,
             )
         )

@@ -41,9 +41,7 @@ class Message(Base):
     __table_args__ = (UniqueConstraint("conversation_id", "external_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(
-        ForeignKey("conversation.id", ondelete="CASCADE")
-    )
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"))
     direction: Mapped[str] = mapped_column(String(3))  # "in" or "out"
     external_id: Mapped[str | None] = mapped_column(String(64))
     text: Mapped[str | None] = mapped_column(Text)

@@ -248,6 +248,8 @@ def parse_amount(text: str) -> int | Unknown:
         return UNKNOWN
     if folded in _ZERO_WORDS:
         return 0
+    if re.match(r"(-|minus)\s*\d", folded):
+        raise InvalidAnswer("negative")
     rest, _ = _strip_words(folded, _APPROX_WORDS)
     rest, _ = _strip_words(rest, _CURRENCY_WORDS)
     rest, _ = _strip_words(rest, _PERIOD_WORDS)
@@ -262,8 +264,6 @@ def parse_amount(text: str) -> int | Unknown:
         rest, millions = _strip_words(rest, _MILLION_WORDS)
         multiplier = 1_000_000 if millions else 1000 if thousands else 1
     rest = rest.strip(" .,;-=")
-    if rest.startswith("-") or "minus" in rest:
-        raise InvalidAnswer("negative")
     number = _read_number(rest)
     value = round(number * multiplier)
     if value > MAX_AMOUNT_CZK:

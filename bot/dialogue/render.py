@@ -40,11 +40,9 @@ ERRORS: dict[str, str] = {
     "not_an_option": N_("Please choose one of the options."),
 }
 
-PROGRAM_TEXT = {
+PROGRAM_TEXT: dict[str, str | None] = {
     "emergency_help": N_("Urgent help now."),
-    "crisis_housing": N_(
-        "Crisis housing: a safe place to stay for a short time (up to %(months)s months)."
-    ),
+    "crisis_housing": None,  # plural: see program_line
     "housing_first": N_("Housing First: your own flat, with a social worker who supports you."),
     "social_housing": N_("Social housing: a flat with regular support from a social worker."),
     "affordable_housing": N_("Affordable housing: a flat with a lower rent."),
@@ -225,15 +223,20 @@ def edit_picker(t: Translator, answers: Mapping[str, Any]) -> Reply:
     )
 
 
+def program_line(t: Translator, program: str, crisis_months: int) -> str:
+    if program == "crisis_housing":
+        return t.ngettext(
+            "Crisis housing: a safe place to stay for a short time (up to %(num)s month).",
+            "Crisis housing: a safe place to stay for a short time (up to %(num)s months).",
+            crisis_months,
+        )
+    return t.gettext(PROGRAM_TEXT[program] or "")
+
+
 def registered(
     t: Translator, *, reference: str, result: Result, point: ContactPoint, crisis_months: int
 ) -> Reply:
-    programs = "\n".join(
-        "• " + t.gettext(PROGRAM_TEXT[p], months=crisis_months)
-        if p == "crisis_housing"
-        else "• " + t.gettext(PROGRAM_TEXT[p])
-        for p in result.programs
-    )
+    programs = "\n".join("• " + program_line(t, p, crisis_months) for p in result.programs)
     text = "\n\n".join(
         [
             t.gettext(

@@ -1,0 +1,193 @@
+"""Whole intake conversations through the engine, answered as a person would."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.dialogue.engine import Engine
+from bot.dialogue.models import Conversation, Message
+from bot.dialogue.script import GROUPS
+from intake.models import Case, Person
+from tests.chat import Chat
+
+EXAMPLES = json.loads((Path(__file__).parents[1] / "data" / "triage-examples.json").read_text())
+YES_NO_FIELDS = {
+    "immediate_danger",
+    "rent_arrears",
+    "eviction_notice",
+    "has_valid_id",
+    "willing_to_cooperate",
+}
+AMOUNT_FIELDS = {"monthly_income_czk", "monthly_housing_cost_czk", "debt_to_city_czk"}
+
+
+def typed_amount(value: int) -> str:
+    """The ways people write sums: "21 000 Kč", "14000", "4 tisíce"."""
+    if value % 1000 == 0 and value < 10000:
+        return f"{value // 1000} tisíce"
+    if value % 2:
+        return str(value)
+    return f"{value:,} Kč".replace(",", " ")
+
+
+async def answer_step(
+    chat: Chat, step: str, answers: dict, asked: set[str], language: str = "cs"
+) -> None:
+    asked.add(step)
+    if step == "language":
+        await chat.press(f"lang:{language}")
+    elif step == "consent":
+        await chat.press("ans:consent:agree")
+    elif step == "housing_group":
+        group = next(
+            g
+            for g, options in GROUPS.items()
+            if any(o.value == answers["situation"] for o in options)
+        )
+        await chat.press(f"ans:housing_group:{group}")
+    elif step == "immediate_danger":
+        await chat.press("ans:immediate_danger:" + ("yes" if answers.get(step) else "no"))
+    elif step not in answers or answers[step] is None:
+        if step == "vulnerabilities":
+            await chat.press("ans:vulnerabilities:none")
+        else:
+            await chat.press("nav:skip")
+    elif step in ("situation", "sleeping_place_tonight"):
+        await chat.press(f"ans:{step}:{answers[step]}")
+    elif step in YES_NO_FIELDS:
+        await chat.press(f"ans:{step}:" + ("yes" if answers[step] else "no"))
+    elif step == "vulnerabilities":
+        for key in answers[step]:
+            await chat.press(f"tog:vulnerabilities:{key}")
+        await chat.press("nav:done")
+    elif step in AMOUNT_FIELDS:
+        if answers[step] == 0:
+            await chat.press(f"ans:{step}:zero")
+        else:
+            await chat.type(typed_amount(answers[step]))
+    elif step in ("adults", "children"):
+        await chat.type({1: "jeden", 2: "dva"}.get(answers[step], str(answers[step])))
+    elif step == "days_until_move_out":
+        await chat.type(f"{answers[step]} dní")
+    else:
+        raise AssertionError(f"unexpected step {step}")
+
+
+async def walk_through(chat: Chat, answers: dict, language: str = "cs") -> set[str]:
+    """Answer every question until the summary; return the steps that were asked."""
+    asked: set[str] = set()
+    await chat.type("/start")
+    for _ in range(40):
+        step = await chat.step()
+        if step == "summary":
+            return asked
+        if step == "name":
+            await chat.type("Jana")
+            continue
+        if step == "phone":
+            await chat.type("777 123 456")
+            continue
+        before = await chat.conversation()
+        await answer_step(chat, step, answers, asked, language)
+        after = await chat.conversation()
+        assert (after.step, after.answers) != (before.step, before.answers), chat.text
+    raise AssertionError("the conversation did not reach the summary")
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e["case"] for e in EXAMPLES])
+async def test_examples_end_in_the_expected_triage(chat: Chat, example: dict) -> None:
+    answers = example["answers"]
+    asked = await walk_through(chat, answers)
+    missed = set(answers) - asked
+    assert not missed, f"the script never asked for {missed}"
+
+    assert "Jana" in chat.text and "+420777123456" in chat.text  # the summary shows answers
+    await chat.press("nav:confirm")
+    reference = chat.last.case_reference
+    assert reference and reference.startswith("KMB-2026-")
+    assert reference in chat.text
+
+    async with chat.engine.db.sessions() as session:
+        case = await session.scalar(select(Case).where(Case.reference == reference))
+        person = await session.get(Person, case.person_id)
+    assert case.result == example["result"]
+    assert case.urgency == example["result"]["urgency"]
+    assert case.needs_immediate_attention is (example["result"]["urgency"] == "emergency")
+    assert (case.channel, case.chat_id, case.locale) == ("test", chat.chat_id, "cs")
+    assert (person.display_name, person.phone) == ("Jana", "+420777123456")
+    assert person.consent_version == chat.engine.config.consent_version
+    if "emergency_help" in example["result"]["programs"]:
+        assert "112" in chat.text
+
+
+async def test_registration_explains_the_result_without_promises(chat: Chat) -> None:
+    await walk_through(chat, EXAMPLES[0]["answers"])
+    await chat.press("nav:confirm")
+    text = chat.text
+    assert "Krizové bydlení" in text or "krizové bydlení" in text.lower()
+    assert "Úřad práce" in text  # says who decides about benefits
+    assert "Masarykovo náměstí 12" in text  # where to go next
+
+
+async def test_restart_of_the_engine_continues_the_same_question(chat: Chat) -> None:
+    answers = EXAMPLES[1]["answers"]
+    await chat.type("/start")
+    for _ in range(8):
+        await answer_step(chat, await chat.step(), answers, set())
+    before = await chat.conversation()
+    assert before.step == "vulnerabilities"
+
+    fresh_engine = Engine(chat.engine.db, chat.engine.config, clock=chat.engine.clock)
+    resumed = Chat(fresh_engine, chat_id=chat.chat_id)
+    await resumed.type("/start")
+    assert "Otázka 6 z " in resumed.text
+    after = await resumed.conversation()
+    assert (after.step, after.answers) == (before.step, before.answers)
+    await walk_through(resumed, answers)
+    await resumed.press("nav:confirm")
+    assert resumed.last.case_reference
+
+
+async def test_a_redelivered_message_is_processed_once(chat: Chat) -> None:
+    await chat.type("/start")
+    await chat.press("lang:cs")
+    first = await chat.deliver(payload="ans:immediate_danger:no", message_id="same")
+    again = await chat.deliver(payload="ans:immediate_danger:no", message_id="same")
+    assert again.duplicate and not first.duplicate
+    assert again.replies == first.replies
+    conversation = await chat.conversation()
+    assert conversation.step == "consent"
+    assert conversation.history == ["language", "immediate_danger"]
+    async with chat.engine.db.sessions() as session:
+        count = await session.scalar(
+            select(func.count()).select_from(Message).where(Message.external_id == "same")
+        )
+    assert count == 1
+
+
+async def test_the_same_chat_id_on_another_channel_is_another_conversation(
+    engine: Engine,
+) -> None:
+    one, other = Chat(engine, chat_id="42", channel="telegram"), Chat(engine, chat_id="42")
+    await one.type("/start")
+    await one.press("lang:uk")
+    await other.type("/start")
+    assert (await other.step(), await one.step()) == ("language", "immediate_danger")
+
+
+async def test_a_registered_conversation_starts_again_on_request(chat: Chat) -> None:
+    await walk_through(chat, EXAMPLES[6]["answers"])
+    await chat.press("nav:confirm")
+    first = chat.last.case_reference
+    await chat.type("ahoj")
+    assert first in chat.text
+    await chat.press("nav:restart")
+    await walk_through(chat, EXAMPLES[6]["answers"])
+    await chat.press("nav:confirm")
+    assert chat.last.case_reference not in (None, first)
+    async with chat.engine.db.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Conversation)) == 1

@@ -1,0 +1,160 @@
+"""Reading what people type: amounts, counts, deadlines, phones, commands."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.dialogue.parsing import (
+    UNKNOWN,
+    InvalidAnswer,
+    clean_text,
+    parse_amount,
+    parse_command,
+    parse_count,
+    parse_days,
+    parse_phone,
+)
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("12 000", 12000),
+        ("12000 Kč", 12000),
+        ("12k", 12000),
+        ("12 tisíc", 12000),
+        ("около 12000", 12000),
+        ("12.000", 12000),
+        ("12,5 tisíce", 12500),
+        ("cca 12 000,-", 12000),
+        ("12 000 Kč měsíčně", 12000),
+        ("12 тис.", 12000),
+        ("приблизно 9 500 крон", 9500),
+        ("about 9,500 CZK", 9500),
+        ("1,2 mil", 1_200_000),
+        ("15000czk", 15000),
+        ("nic", 0),
+        ("нічого", 0),
+        ("0", 0),
+        ("12\u00a0000", 12000),
+        ("asi 7 tis", 7000),
+        ("8500,50", 8500),
+    ],
+)
+def test_amounts(text: str, value: int) -> None:
+    assert parse_amount(text) == value
+
+
+@pytest.mark.parametrize("text", ["nevím", "nevim", "Nevím.", "don't know", "не знаю", "?"])
+def test_unknown_amounts(text: str) -> None:
+    assert parse_amount(text) is UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("-5000", "negative"),
+        ("minus 5", "negative"),
+        ("lots", "not_a_number"),
+        ("12 000 000 000", "amount_too_large"),
+        ("", "not_a_number"),
+        ("1 2 3 4 5 x", "not_a_number"),
+    ],
+)
+def test_amounts_refused(text: str, reason: str) -> None:
+    with pytest.raises(InvalidAnswer) as error:
+        parse_amount(text)
+    assert error.value.reason == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("2", 2), ("dva", 2), ("two", 2), ("два", 2), ("3 dospělí", 3)]
+)
+def test_counts(text: str, value: int) -> None:
+    assert parse_count(text, minimum=1) == value
+
+
+def test_count_limits() -> None:
+    with pytest.raises(InvalidAnswer, match="count_too_small"):
+        parse_count("0", minimum=1)
+    with pytest.raises(InvalidAnswer, match="count_too_large"):
+        parse_count("21", minimum=0)
+    with pytest.raises(InvalidAnswer, match="negative"):
+        parse_count("-1", minimum=0)
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("10", 10),
+        ("10 dní", 10),
+        ("2 týdny", 14),
+        ("za 2 tižní", None),
+        ("за 2 тижні", 14),
+        ("měsíc", 30),
+        ("in 3 weeks", 21),
+        ("15. 12.", 22),
+        ("15.12.2026", 22),
+        ("2026-12-15", 22),
+        ("1. 1.", 39),
+        ("zítra", 1),
+        ("dnes", 0),
+        ("nevím", UNKNOWN),
+    ],
+)
+def test_days(text: str, days: object) -> None:
+    if days is None:
+        with pytest.raises(InvalidAnswer):
+            parse_days(text, today=TODAY)
+    else:
+        assert parse_days(text, today=TODAY) == days
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("31. 2.", "not_a_date"), ("1. 1. 2020", "date_in_past"), ("5000 dní", "days_too_large")],
+)
+def test_days_refused(text: str, reason: str) -> None:
+    with pytest.raises(InvalidAnswer) as error:
+        parse_days(text, today=TODAY)
+    assert error.value.reason == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("777 123 456", "+420777123456"),
+        ("+420 777-123-456", "+420777123456"),
+        ("00380 67 123 4567", "+380671234567"),
+    ],
+)
+def test_phones(text: str, phone: str) -> None:
+    assert parse_phone(text) == phone
+
+
+def test_phone_refused() -> None:
+    with pytest.raises(InvalidAnswer, match="not_a_phone"):
+        parse_phone("call me")
+
+
+def test_control_characters_are_removed() -> None:
+    assert clean_text("a\x00b\u200b  c\n\nd\x1b") == "ab c d"
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("/start qr-poster-3", ("start", "qr-poster-3")),
+        ("/back@kmb_bot", ("back", None)),
+        ("Zpět", ("back", None)),
+        ("пропустити", ("skip", None)),
+        ("jazyk", ("language", None)),
+        ("ano", None),
+    ],
+)
+def test_commands(text: str, command: object) -> None:
+    assert parse_command(text) == command
