@@ -13,11 +13,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogue import render
@@ -91,8 +93,14 @@ class Engine:
     async def handle(self, inbound: Inbound) -> Outcome:
         """Process one inbound message; never raises."""
         try:
-            async with self.db.transaction() as session:
-                return await self._handle(session, inbound)
+            try:
+                async with self.db.transaction() as session:
+                    return await self._handle(session, inbound)
+            except IntegrityError:
+                # The same message was committed by a concurrent delivery after our
+                # snapshot was taken: run again, and see it as the duplicate it is.
+                async with self.db.transaction() as session:
+                    return await self._handle(session, inbound)
         except Exception:
             logger.exception(
                 "inbound message failed; nothing was stored", extra={"channel": inbound.channel}
@@ -108,15 +116,9 @@ class Engine:
             return Outcome(replies=(apology,), locale=t.locale)
 
     async def _handle(self, session: AsyncSession, inbound: Inbound) -> Outcome:
-        conversation = await self._locked_conversation(session, inbound)
-        previous = await session.scalar(
-            select(Message).where(
-                Message.conversation_id == conversation.id,
-                Message.external_id == inbound.message_id,
-            )
-        )
+        conversation, previous = await self._locked_conversation(session, inbound)
         if previous is not None:
-            stored = tuple(Reply.from_dict(r) for r in previous.replies or [])
+            stored = tuple(Reply.from_dict(r) for r in previous)
             return Outcome(replies=stored, duplicate=True, locale=conversation.locale)
 
         turn = Turn(conversation, Translator(conversation.locale), self.clock())
@@ -143,15 +145,32 @@ class Engine:
             events=tuple(turn.events),
         )
 
-    async def _locked_conversation(self, session: AsyncSession, inbound: Inbound) -> Conversation:
+    async def _locked_conversation(
+        self, session: AsyncSession, inbound: Inbound
+    ) -> tuple[Conversation, list[dict[str, Any]] | None]:
+        """The conversation, locked for this transaction, created if new; and the
+        replies already given to this very message when it was seen before."""
         query = (
-            select(Conversation)
+            select(Conversation, Message.id, Message.replies)
+            .outerjoin(
+                Message,
+                and_(
+                    Message.conversation_id == Conversation.id,
+                    Message.external_id == inbound.message_id,
+                ),
+            )
             .where(Conversation.channel == inbound.channel, Conversation.chat_id == inbound.chat_id)
-            .with_for_update()
+            .with_for_update(of=Conversation)
         )
-        conversation = await session.scalar(query)
-        if conversation is not None:
-            return conversation
+        row = (await session.execute(query)).first()
+        if row is None:
+            await self._create_conversation(session, inbound)
+            row = (await session.execute(query)).one()
+        conversation, seen, replies = row
+        return conversation, (replies or []) if seen is not None else None
+
+    async def _create_conversation(self, session: AsyncSession, inbound: Inbound) -> None:
+        """Insert the conversation unless a concurrent message just did."""
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         now = self.clock()
         await session.execute(
@@ -169,9 +188,6 @@ class Engine:
             )
             .on_conflict_do_nothing(index_elements=["channel", "chat_id"])
         )
-        conversation = await session.scalar(query)
-        assert conversation is not None
-        return conversation
 
     # -- the conversation ------------------------------------------------
 

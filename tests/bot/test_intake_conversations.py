@@ -191,3 +191,27 @@ async def test_a_registered_conversation_starts_again_on_request(chat: Chat) -> 
     assert chat.last.case_reference not in (None, first)
     async with chat.engine.db.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Conversation)) == 1
+
+
+async def test_concurrent_redeliveries_are_processed_once(chat: Chat) -> None:
+    import asyncio
+
+    await chat.type("/start")
+    await chat.press("lang:en")
+    outcomes = await asyncio.gather(
+        *(chat.deliver(payload="ans:immediate_danger:yes", message_id="twice") for _ in range(8))
+    )
+    assert sum(not o.duplicate for o in outcomes) == 1
+    assert len({o.replies for o in outcomes}) == 1
+    conversation = await chat.conversation()
+    assert conversation.history == ["language", "immediate_danger"]
+
+
+async def test_many_new_conversations_at_once_each_get_one_row(engine: Engine) -> None:
+    import asyncio
+
+    chats = [Chat(engine, chat_id=f"burst-{i}") for i in range(30)]
+    await asyncio.gather(*(c.type("/start") for c in chats))
+    await asyncio.gather(*(c.type("/start") for c in chats))
+    async with engine.db.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Conversation)) == 30
