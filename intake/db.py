@@ -101,7 +101,8 @@ class Database:
             database = make_url(url).database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs: dict[str, Any] = {"echo": echo}
+        # hide_parameters: SQL errors and logs never quote the values people typed.
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if not self.sqlite:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine = create_async_engine(url, **kwargs)

@@ -9,12 +9,9 @@ first time.
 from __future__ import annotations
 
 import logging
-import re
+import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -23,72 +20,29 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogue import render
-from bot.dialogue.answers import read_answer
+from bot.dialogue.config import EngineConfig
+from bot.dialogue.flow import NEW, Flow, Turn
 from bot.dialogue.models import Conversation, Message
-from bot.dialogue.parsing import InvalidAnswer, clean_text, fold, parse_command, parse_yes_no
-from bot.dialogue.privacy import delete_personal_data, my_data
-from bot.dialogue.script import (
-    BY_KEY,
-    CONSENT,
-    DECLINED,
-    DONE,
-    EDIT,
-    LANGUAGE,
-    N_,
-    SAFETY,
-    SUMMARY,
-    Option,
-    answers_document,
-    first_unanswered,
-    next_step_after,
-)
+from bot.dialogue.parsing import clean_text
+from bot.dialogue.script import N_
 from bot.dialogue.translator import Translator
 from bot.dialogue.types import Inbound, Outcome, Reply
-from intake.contact_point import ContactPoint
 from intake.db import Database, utcnow
-from intake.models import Case
-from intake.registration import Registration, register_case
-from intake.triage import Answers, Thresholds
-from locales import DEFAULT_LOCALE, LOCALES, supported
+from locales import supported
+
+__all__ = ["Engine", "EngineConfig"]
 
 logger = logging.getLogger(__name__)
-
-NEW = "new"
-_SOURCE = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
-
-@dataclass(frozen=True, slots=True)
-class EngineConfig:
-    contact_point: ContactPoint
-    thresholds: Thresholds = field(default_factory=Thresholds)
-    consent_version: str = "2026-11"
-    default_locale: str = DEFAULT_LOCALE
-    time_zone: str = "Europe/Prague"
-    max_message_chars: int = 2000
-
-
-@dataclass
-class Turn:
-    """What one inbound message does to one conversation."""
-
-    conversation: Conversation
-    t: Translator
-    now: datetime
-    replies: list[Reply] = field(default_factory=list)
-    events: list[str] = field(default_factory=list)
-    case_reference: str | None = None
-
-    def say(self, message: str, **params: object) -> None:
-        self.replies.append(render.notice(self.t, message, **params))
 
 
 class Engine:
     def __init__(
-        self, db: Database, config: EngineConfig, *, clock: Callable[[], datetime] = utcnow
+        self, db: Database, config: EngineConfig, *, clock: Callable[[], Any] = utcnow
     ) -> None:
         self.db = db
         self.config = config
         self.clock = clock
+        self.flow = Flow(config)
 
     async def handle(self, inbound: Inbound) -> Outcome:
         """Process one inbound message; never raises."""
@@ -101,9 +55,14 @@ class Engine:
                 # snapshot was taken: run again, and see it as the duplicate it is.
                 async with self.db.transaction() as session:
                     return await self._handle(session, inbound)
-        except Exception:
-            logger.exception(
-                "inbound message failed; nothing was stored", extra={"channel": inbound.channel}
+        except Exception as exc:
+            # The exception's text may quote what the person wrote: log its type and
+            # where it happened, never its message.
+            logger.error(
+                "inbound message on %s failed, nothing was stored: %s\n%s",
+                inbound.channel,
+                type(exc).__name__,
+                "".join(traceback.format_tb(exc.__traceback__)),
             )
             t = Translator(supported(inbound.locale) or self.config.default_locale)
             apology = render.notice(
@@ -122,7 +81,7 @@ class Engine:
             return Outcome(replies=stored, duplicate=True, locale=conversation.locale)
 
         turn = Turn(conversation, Translator(conversation.locale), self.clock())
-        await self._respond(session, turn, inbound)
+        await self.flow.respond(session, turn, inbound)
         consented = conversation.consent_at is not None
         session.add(
             Message(
@@ -188,329 +147,3 @@ class Engine:
             )
             .on_conflict_do_nothing(index_elements=["channel", "chat_id"])
         )
-
-    # -- the conversation ------------------------------------------------
-
-    async def _respond(self, session: AsyncSession, turn: Turn, inbound: Inbound) -> None:
-        conversation = turn.conversation
-        command = parse_command(inbound.text) if inbound.text else None
-        if conversation.step == NEW:
-            self._set_source(conversation, inbound, command)
-            if inbound.payload:
-                turn.say(N_("I no longer have our earlier conversation. Let's start again."))
-            conversation.step = LANGUAGE
-            turn.replies.append(render.language_question(turn.t, welcome=True))
-            return
-        if inbound.text is not None and len(inbound.text) > self.config.max_message_chars:
-            turn.say(
-                N_("Your message is too long. Please write at most %(maximum)s characters."),
-                maximum=self.config.max_message_chars,
-            )
-            return await self._prompt(session, turn)
-        if command:
-            return await self._command(session, turn, inbound, *command)
-        if inbound.payload is not None:
-            return await self._button(session, turn, inbound.payload)
-        text = clean_text(inbound.text or "")
-        if not text:
-            turn.say(N_("I received an empty message."))
-            return await self._prompt(session, turn)
-        await self._typed(session, turn, text)
-
-    def _set_source(
-        self, conversation: Conversation, inbound: Inbound, command: tuple[str, str | None] | None
-    ) -> None:
-        source = inbound.source
-        if command and command[0] == "start" and command[1]:
-            source = command[1]
-        if source and _SOURCE.fullmatch(source):
-            conversation.source = source
-
-    async def _command(
-        self, session: AsyncSession, turn: Turn, inbound: Inbound, name: str, argument: str | None
-    ) -> None:
-        actions = {
-            "start": self._prompt,
-            "back": self._back,
-            "skip": self._skip,
-            "restart": self._restart,
-            "mydata": self._my_data,
-            "delete": self._ask_delete,
-            "language": self._ask_language,
-        }
-        if name in actions:
-            return await actions[name](session, turn)
-        if name == "help":
-            turn.say(
-                N_(
-                    "You can tap the buttons or write your answer.\n"
-                    "/back – the previous question\n/skip – skip a question\n"
-                    "/restart – start again\n/language – change the language\n"
-                    "/mydata – what I store about you\n/delete – delete your data"
-                )
-            )
-            return await self._prompt(session, turn)
-        turn.say(N_("I do not know that command. Write /help to see what I can do."))
-        return await self._prompt(session, turn)
-
-    async def _button(self, session: AsyncSession, turn: Turn, payload: str) -> None:
-        conversation = turn.conversation
-        kind, _, rest = payload.partition(":")
-        step_key, _, option_key = rest.partition(":")
-        step = BY_KEY.get(step_key)
-        if kind == "lang" and rest in LOCALES:
-            return await self._switch_language(session, turn, rest)
-        if kind == "nav":
-            return await self._navigate(session, turn, rest)
-        if kind == "edit" and step is not None:
-            if conversation.step != EDIT:
-                return await self._stale(session, turn)
-            conversation.editing = True
-            conversation.step = step.key
-            return await self._prompt(session, turn)
-        if kind in ("ans", "tog") and step is not None:
-            if step.key != conversation.step:
-                return await self._stale(session, turn)
-            option = _find_option(step.options_for(conversation.answers), option_key)
-            if step.kind == "multi" and kind == "tog" and option:
-                return await self._toggle(session, turn, option)
-            if step.kind == "multi" and kind == "ans" and option_key == "none":
-                return await self._record(session, turn, step.key, [])
-            if step.kind != "multi" and kind == "ans" and option:
-                return await self._record(session, turn, step.key, option.value)
-        turn.say(
-            N_("I did not understand that button. Please use the buttons of the last question.")
-        )
-        return await self._prompt(session, turn)
-
-    async def _stale(self, session: AsyncSession, turn: Turn) -> None:
-        turn.say(N_("That question is already answered."))
-        return await self._prompt(session, turn)
-
-    async def _navigate(self, session: AsyncSession, turn: Turn, action: str) -> None:
-        conversation = turn.conversation
-        step = conversation.step
-        handlers = {
-            "back": self._back,
-            "skip": self._skip,
-            "restart": self._restart,
-            "language": self._ask_language,
-            "delete": self._ask_delete,
-            "delete_confirm": self._delete,
-            "keep": self._prompt,
-        }
-        if action in handlers:
-            return await handlers[action](session, turn)
-        current = BY_KEY.get(step)
-        if action == "done" and current is not None and current.kind == "multi":
-            return await self._record(session, turn, step, conversation.answers.get(step, []))
-        if action == "confirm" and step == SUMMARY:
-            return await self._register(session, turn)
-        moves = {
-            ("edit", SUMMARY): EDIT,
-            ("summary", EDIT): SUMMARY,
-            ("consent", DECLINED): CONSENT,
-        }
-        target = moves.get((action, step))
-        if target is None:
-            return await self._stale(session, turn)
-        conversation.step = target
-        return await self._prompt(session, turn)
-
-    async def _ask_language(self, session: AsyncSession, turn: Turn) -> None:
-        turn.replies.append(render.language_question(turn.t, welcome=False))
-
-    async def _typed(self, session: AsyncSession, turn: Turn, text: str) -> None:
-        conversation = turn.conversation
-        step_key = conversation.step
-        if step_key == LANGUAGE:
-            locale = _language_from_text(text)
-            if locale:
-                return await self._switch_language(session, turn, locale)
-        elif step_key == SUMMARY:
-            if parse_yes_no(text) is True:
-                return await self._register(session, turn)
-        elif step_key in BY_KEY:
-            step = BY_KEY[step_key]
-            today = turn.now.astimezone(ZoneInfo(self.config.time_zone)).date()
-            try:
-                value = read_answer(step, text, conversation.answers, today=today)
-            except InvalidAnswer as problem:
-                turn.say(render.ERRORS[problem.reason], **problem.params)
-                return await self._prompt(session, turn)
-            return await self._record(session, turn, step.key, value)
-        elif step_key in (DONE, DECLINED, EDIT):
-            return await self._prompt(session, turn)
-        turn.say(render.ERRORS["not_an_option"])
-        return await self._prompt(session, turn)
-
-    async def _switch_language(self, session: AsyncSession, turn: Turn, locale: str) -> None:
-        conversation = turn.conversation
-        conversation.locale = locale
-        turn.t = Translator(locale)
-        if conversation.step == LANGUAGE:
-            conversation.history = [*conversation.history, LANGUAGE]
-            conversation.step = SAFETY
-        else:
-            turn.say(N_("All right, let's continue in English."))
-        return await self._prompt(session, turn)
-
-    async def _record(self, session: AsyncSession, turn: Turn, key: str, value: object) -> None:
-        conversation = turn.conversation
-        answers = {**conversation.answers, key: value}
-        if key == SAFETY and value is True:
-            turn.replies.append(render.emergency_numbers(turn.t))
-            turn.events.append("danger")
-        if key == CONSENT:
-            answers.pop(CONSENT)
-            if value is False:
-                conversation.answers, conversation.history = {}, []
-                conversation.step = DECLINED
-                return await self._prompt(session, turn)
-            conversation.consent_at = turn.now
-            conversation.consent_version = self.config.consent_version
-        conversation.answers = answers
-        conversation.history = [*conversation.history, key]
-        if conversation.editing:
-            following = first_unanswered(answers)
-        else:
-            following = next_step_after(key, answers)
-        if following == SUMMARY:
-            conversation.editing = False
-        conversation.step = following
-        return await self._prompt(session, turn)
-
-    async def _toggle(self, session: AsyncSession, turn: Turn, option: Option) -> None:
-        conversation = turn.conversation
-        step = conversation.step
-        chosen = list(conversation.answers.get(step) or [])
-        chosen = (
-            [v for v in chosen if v != option.value]
-            if option.value in chosen
-            else [*chosen, option.value]
-        )
-        conversation.answers = {**conversation.answers, step: chosen}
-        return await self._prompt(session, turn)
-
-    async def _back(self, session: AsyncSession, turn: Turn) -> None:
-        conversation = turn.conversation
-        if conversation.step in (DONE, DECLINED) or not conversation.history:
-            turn.say(N_("There is no earlier question to go back to."))
-            return await self._prompt(session, turn)
-        *rest, previous = conversation.history
-        conversation.history = rest
-        conversation.step = previous
-        conversation.editing = False
-        return await self._prompt(session, turn)
-
-    async def _skip(self, session: AsyncSession, turn: Turn) -> None:
-        step = BY_KEY.get(turn.conversation.step)
-        if step is None or not step.optional:
-            turn.say(N_("This question cannot be skipped. Please choose an answer."))
-            return await self._prompt(session, turn)
-        return await self._record(session, turn, step.key, [] if step.kind == "multi" else None)
-
-    async def _restart(self, session: AsyncSession, turn: Turn) -> None:
-        conversation = turn.conversation
-        conversation.answers, conversation.history = {}, []
-        conversation.editing = False
-        conversation.step = SAFETY
-        turn.say(N_("Let's start again."))
-        return await self._prompt(session, turn)
-
-    async def _my_data(self, session: AsyncSession, turn: Turn) -> None:
-        turn.replies.append(await my_data(session, turn.conversation, turn.t))
-        return await self._prompt(session, turn)
-
-    async def _ask_delete(self, session: AsyncSession, turn: Turn) -> None:
-        turn.replies.append(render.delete_question(turn.t))
-
-    async def _delete(self, session: AsyncSession, turn: Turn) -> None:
-        await delete_personal_data(session, turn.conversation)
-        turn.events.append("deleted")
-        turn.say(N_("Everything you told me has been deleted."))
-        turn.replies.append(render.language_question(turn.t, welcome=False))
-        turn.conversation.step = LANGUAGE
-
-    async def _register(self, session: AsyncSession, turn: Turn) -> None:
-        conversation = turn.conversation
-        answers = conversation.answers
-        assert conversation.consent_at is not None and conversation.consent_version
-        registration = Registration(
-            answers=Answers.from_document(answers_document(answers)),
-            channel=conversation.channel,
-            chat_id=conversation.chat_id,
-            locale=conversation.locale,
-            consent_version=conversation.consent_version,
-            consent_at=conversation.consent_at,
-            display_name=answers.get("name"),
-            phone=answers.get("phone"),
-            source=conversation.source,
-        )
-        case, result = await register_case(
-            session, registration=registration, thresholds=self.config.thresholds
-        )
-        conversation.case_id = case.id
-        conversation.step = DONE
-        conversation.history = []
-        turn.case_reference = case.reference
-        turn.events += ["registered", f"urgency:{result.urgency}"]
-        turn.replies.append(
-            render.registered(
-                turn.t,
-                reference=case.reference or "",
-                result=result,
-                point=self.config.contact_point,
-                crisis_months=self.config.thresholds.crisis_housing_max_months,
-            )
-        )
-
-    async def _prompt(self, session: AsyncSession, turn: Turn) -> None:
-        """Ask (again) what the conversation is waiting for."""
-        conversation, t = turn.conversation, turn.t
-        step = conversation.step
-        if step in (LANGUAGE, NEW):
-            reply = render.language_question(t, welcome=False)
-        elif step == SUMMARY:
-            reply = render.summary(t, conversation.answers)
-        elif step == EDIT:
-            reply = render.edit_picker(t, conversation.answers)
-        elif step == DECLINED:
-            reply = render.declined(t, self.config.contact_point)
-        elif step == DONE:
-            reference = (
-                await session.scalar(select(Case.reference).where(Case.id == conversation.case_id))
-                if conversation.case_id
-                else None
-            )
-            reply = render.already_registered(t, reference)
-        else:
-            step_def = BY_KEY[step]
-            selection = (
-                tuple(conversation.answers.get(step) or ()) if step_def.kind == "multi" else ()
-            )
-            reply = render.question(
-                t,
-                step_def,
-                conversation.answers,
-                can_go_back=bool(conversation.history),
-                selection=selection,
-            )
-        turn.replies.append(reply)
-
-
-def _find_option(options: tuple[Option, ...], key: str) -> Option | None:
-    return next((o for o in options if o.key == key), None)
-
-
-def _language_from_text(text: str) -> str | None:
-    folded = fold(text).strip(" .!")
-    names = {
-        "cs": ("cs", "cz", "cesky", "cestina", "czech", "1"),
-        "en": ("en", "english", "anglicky", "anglictina", "англійська", "2"),
-        "uk": ("uk", "ua", "ukrainian", "українська", "украинский", "ukrajinsky", "3"),
-    }
-    for code, words in names.items():
-        if folded in {fold(w) for w in words}:
-            return code
-    return None

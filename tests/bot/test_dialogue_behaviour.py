@@ -10,6 +10,15 @@ from intake.models import Case, Person
 from tests.bot.test_intake_conversations import EXAMPLES, walk_through
 from tests.chat import Chat
 
+INCOME_QUESTION = (
+    "ans:housing_group:home",
+    "ans:situation:housed_unaffordable",
+    "ans:sleeping_place_tonight:safe",
+    "ans:adults:1",
+    "ans:children:0",
+    "ans:vulnerabilities:none",
+)
+
 
 async def start_in_english(chat: Chat, *, danger: bool = False, consent: bool = True) -> None:
     chat.locale = "en"
@@ -140,14 +149,7 @@ async def test_switching_language_keeps_every_answer(chat: Chat) -> None:
 )
 async def test_lenient_amounts(chat: Chat, typed: str, expected: int | None) -> None:
     await start_in_english(chat)
-    for payload in (
-        "ans:housing_group:home",
-        "ans:situation:housed_unaffordable",
-        "ans:sleeping_place_tonight:safe",
-        "ans:adults:1",
-        "ans:children:0",
-        "ans:vulnerabilities:none",
-    ):
+    for payload in INCOME_QUESTION:
         await chat.press(payload)
     assert await chat.step() == "monthly_income_czk"
     await chat.type(typed)
@@ -170,14 +172,7 @@ async def test_bad_input_gets_a_clear_reply_and_stores_nothing(
     chat: Chat, typed: str, message: str
 ) -> None:
     await start_in_english(chat)
-    for payload in (
-        "ans:housing_group:home",
-        "ans:situation:housed_unaffordable",
-        "ans:sleeping_place_tonight:safe",
-        "ans:adults:1",
-        "ans:children:0",
-        "ans:vulnerabilities:none",
-    ):
+    for payload in INCOME_QUESTION:
         await chat.press(payload)
     before = await chat.conversation()
     await chat.type(typed)
@@ -287,17 +282,21 @@ async def test_people_can_see_and_delete_their_data(chat: Chat) -> None:
 
 
 async def test_a_failure_inside_the_engine_rolls_back_and_apologises(
-    chat: Chat, monkeypatch: pytest.MonkeyPatch
+    chat: Chat, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     await start_in_english(chat)
     before = await chat.conversation()
 
-    async def broken(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("disk on fire")
+    personal = "Jana Nováková, +420777123456"
 
-    monkeypatch.setattr(chat.engine, "_record", broken)
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(personal)
+
+    monkeypatch.setattr(chat.engine.flow, "_record", broken)
     outcome = await chat.press("ans:housing_group:home")
     assert "went wrong" in outcome.replies[0].text
+    assert "RuntimeError" in caplog.text
+    assert "Jana" not in caplog.text and "777" not in caplog.text  # no personal data in logs
     after = await chat.conversation()
     assert (after.step, after.answers) == (before.step, before.answers)
     monkeypatch.undo()
