@@ -1,8 +1,17 @@
-"""Wiring: the database and the dialogue engine, built from the settings."""
+"""Wiring: the database, the dialogue engine and the channels, built from the settings."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+
+from bot.dialogue.config import StaffAlerts
 from bot.dialogue.engine import Engine, EngineConfig
+from bot.telegram.delivery import TelegramDelivery
+from bot.telegram.inbound import CHANNEL as TELEGRAM
 from intake.contact_point import load_contact_point
 from intake.db import Database
 from kmb.database import migrate
@@ -10,6 +19,17 @@ from kmb.settings import Settings
 
 
 def engine_config(settings: Settings) -> EngineConfig:
+    staff_alerts = None
+    if settings.telegram_token and settings.telegram_staff_chat_id:
+        staff_alerts = StaffAlerts(
+            channel=TELEGRAM,
+            chat_id=settings.telegram_staff_chat_id,
+            urgencies=frozenset(
+                {"emergency", "high"} if settings.staff_alert_high else {"emergency"}
+            ),
+            case_url=settings.staff_case_url,
+            locale=settings.default_locale,
+        )
     return EngineConfig(
         contact_point=load_contact_point(settings.contact_point_file),
         thresholds=settings.triage,
@@ -17,7 +37,38 @@ def engine_config(settings: Settings) -> EngineConfig:
         default_locale=settings.default_locale,
         time_zone=settings.time_zone,
         max_message_chars=settings.max_message_chars,
+        outbox_channels=frozenset({TELEGRAM}) if settings.telegram_token else frozenset(),
+        flood_limit_per_minute=settings.flood_limit_per_minute,
+        staff_alerts=staff_alerts,
     )
+
+
+def create_bot(settings: Settings) -> Bot:
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+
+    assert settings.telegram_token is not None
+    session = (
+        AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+        if settings.telegram_api_base
+        else AiohttpSession()
+    )
+    return Bot(settings.telegram_token.get_secret_value(), session=session)
+
+
+@dataclass
+class Telegram:
+    bot: Bot
+    dispatcher: Dispatcher
+    delivery: TelegramDelivery
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    engine: Engine
+    telegram: Telegram | None
 
 
 async def start(settings: Settings) -> tuple[Database, Engine]:
@@ -27,3 +78,24 @@ async def start(settings: Settings) -> tuple[Database, Engine]:
     if settings.migrate_on_start:
         await migrate(db)
     return db, Engine(db, config)
+
+
+@contextlib.asynccontextmanager
+async def running(settings: Settings) -> AsyncIterator[Runtime]:
+    """Everything a long-running command needs; closed in reverse order on exit."""
+    from bot.telegram.router import build_router
+
+    db, engine = await start(settings)
+    telegram = None
+    try:
+        if settings.telegram_token:
+            bot = create_bot(settings)
+            delivery = TelegramDelivery(bot, db)
+            dispatcher = Dispatcher()
+            dispatcher.include_router(build_router(engine, notify=delivery.notify))
+            telegram = Telegram(bot, dispatcher, delivery)
+        yield Runtime(settings, db, engine, telegram)
+    finally:
+        if telegram is not None:
+            await telegram.bot.session.close()
+        await db.dispose()

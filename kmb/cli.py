@@ -19,6 +19,12 @@ def _parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="walk through the intake in this terminal")
     chat.add_argument("--lang", choices=["cs", "en", "uk"], help="language of the first reply")
     chat.add_argument("--chat-id", help="continue an earlier terminal conversation")
+    commands.add_parser("bot", help="run the Telegram bot with long polling")
+    serve = commands.add_parser(
+        "serve", help="run the HTTP service (Telegram webhook and, later, widget and admin API)"
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
     return parser
 
 
@@ -43,6 +49,36 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> None:
         await db.dispose()
 
 
+async def _bot(settings: Settings) -> int:
+    from bot.telegram.commands import register_commands
+    from kmb.app import running
+
+    if settings.telegram_token is None:
+        print("kmb: set KMB_TELEGRAM_TOKEN to run the bot (see README)", file=sys.stderr)
+        return 2
+    async with running(settings) as runtime:
+        telegram = runtime.telegram
+        assert telegram is not None
+        await register_commands(telegram.bot)
+        await telegram.bot.delete_webhook()
+        worker = asyncio.create_task(telegram.delivery.run())
+        try:
+            await telegram.dispatcher.start_polling(
+                telegram.bot, allowed_updates=["message", "callback_query"]
+            )
+        finally:
+            worker.cancel()
+    return 0
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from kmb.web import create_app
+
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -53,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
             print("database schema is up to date")
         elif args.command == "chat":
             asyncio.run(_chat(settings, args))
+        elif args.command == "bot":
+            return asyncio.run(_bot(settings))
+        elif args.command == "serve":
+            _serve(settings, args)
     except ContactPointConfigError as exc:
         print(f"kmb: {exc}", file=sys.stderr)
         return 2

@@ -13,10 +13,11 @@ from sqlalchemy.engine import Connection
 
 import bot.dialogue.models
 import intake.models
+import intake.outbox
 from intake.db import Base, Database
 
 # The model modules register their tables on Base.metadata when imported.
-assert bot.dialogue.models and intake.models
+assert bot.dialogue.models and intake.models and intake.outbox
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 metadata: MetaData = Base.metadata

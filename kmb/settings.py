@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from intake.triage import Thresholds
@@ -46,3 +47,38 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(
         2000, ge=100, description="Longer inbound messages are refused politely"
     )
+
+    flood_limit_per_minute: int = Field(
+        20, ge=1, description="Messages a minute per chat before the assistant asks to slow down"
+    )
+
+    # Telegram
+    telegram_token: SecretStr | None = Field(
+        None, description="Bot token from @BotFather; without it the bot is off"
+    )
+    telegram_api_base: str | None = Field(
+        None, description="Another Bot API server, e.g. a self-hosted telegram-bot-api"
+    )
+    telegram_webhook_url: str | None = Field(
+        None, description="Public HTTPS URL of POST /telegram/webhook; `kmb serve` registers it"
+    )
+    telegram_webhook_secret: SecretStr | None = Field(
+        None, description="X-Telegram-Bot-Api-Secret-Token (default: derived from the token)"
+    )
+    telegram_staff_chat_id: str | None = Field(
+        None, description="Chat that receives alerts about urgent cases"
+    )
+    staff_alert_high: bool = Field(
+        False, description="Alert the staff chat about urgency `high` too, not only emergencies"
+    )
+    staff_case_url: str = Field(
+        "http://127.0.0.1:8000/admin/api/cases/{reference}",
+        description="Where staff open a case; {reference} is replaced",
+    )
+
+    def webhook_secret(self) -> str:
+        """The configured secret, or one derived from the token (stable across restarts)."""
+        if self.telegram_webhook_secret is not None:
+            return self.telegram_webhook_secret.get_secret_value()
+        token = self.telegram_token.get_secret_value() if self.telegram_token else ""
+        return hashlib.sha256(f"kmb-telegram-webhook:{token}".encode()).hexdigest()[:48]

@@ -1,4 +1,4 @@
-"""What the engine needs to know about the city and its rules."""
+"""What the engine needs to know about the city, its rules and its channels."""
 
 from __future__ import annotations
 
@@ -10,6 +10,17 @@ from locales import DEFAULT_LOCALE
 
 
 @dataclass(frozen=True, slots=True)
+class StaffAlerts:
+    """Where a short alert goes when a case of one of these urgencies is registered."""
+
+    channel: str
+    chat_id: str
+    urgencies: frozenset[str] = frozenset({"emergency"})
+    case_url: str = "{reference}"  # e.g. https://kmb.example.cz/admin/cases/{reference}
+    locale: str = DEFAULT_LOCALE
+
+
+@dataclass(frozen=True, slots=True)
 class EngineConfig:
     contact_point: ContactPoint
     thresholds: Thresholds = field(default_factory=Thresholds)
@@ -17,3 +28,8 @@ class EngineConfig:
     default_locale: str = DEFAULT_LOCALE
     time_zone: str = "Europe/Prague"
     max_message_chars: int = 2000
+    # Channels whose replies are delivered by a worker from the outbox (Telegram),
+    # rather than returned to a waiting caller only (terminal, tests).
+    outbox_channels: frozenset[str] = frozenset()
+    flood_limit_per_minute: int = 20
+    staff_alerts: StaffAlerts | None = None

@@ -27,6 +27,7 @@ from bot.dialogue.parsing import clean_text
 from bot.dialogue.script import N_
 from bot.dialogue.translator import Translator
 from bot.dialogue.types import Inbound, Outcome, Reply
+from intake import outbox
 from intake.db import Database, utcnow
 from locales import supported
 
@@ -81,7 +82,9 @@ class Engine:
             return Outcome(replies=stored, duplicate=True, locale=conversation.locale)
 
         turn = Turn(conversation, Translator(conversation.locale), self.clock())
-        await self.flow.respond(session, turn, inbound)
+        conversation.unreachable_at = None  # they wrote to us, so they can be reached
+        if self._within_flood_limit(turn):
+            await self.flow.respond(session, turn, inbound)
         consented = conversation.consent_at is not None
         session.add(
             Message(
@@ -97,12 +100,36 @@ class Engine:
             )
         )
         conversation.updated_at = turn.now
+        if inbound.channel in self.config.outbox_channels:
+            for reply in turn.replies:
+                outbox.enqueue(
+                    session,
+                    channel=inbound.channel,
+                    chat_id=inbound.chat_id,
+                    body=reply.to_dict(),
+                    now=turn.now,
+                    conversation_id=conversation.id,
+                )
         return Outcome(
             replies=tuple(turn.replies),
             locale=conversation.locale,
             case_reference=turn.case_reference,
             events=tuple(turn.events),
         )
+
+    def _within_flood_limit(self, turn: Turn) -> bool:
+        """Count the message in a one-minute window; past the limit say so once, then ignore."""
+        conversation, now = turn.conversation, turn.now
+        window = conversation.window_started_at
+        if window is None or (now - window).total_seconds() >= 60:
+            conversation.window_started_at, conversation.window_count = now, 1
+            return True
+        conversation.window_count += 1
+        if conversation.window_count <= self.config.flood_limit_per_minute:
+            return True
+        if conversation.window_count == self.config.flood_limit_per_minute + 1:
+            turn.say(N_("You are sending a lot of messages. Please wait a minute, then carry on."))
+        return False
 
     async def _locked_conversation(
         self, session: AsyncSession, inbound: Inbound

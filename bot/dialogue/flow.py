@@ -37,6 +37,7 @@ from bot.dialogue.script import (
 )
 from bot.dialogue.translator import Translator
 from bot.dialogue.types import Inbound, Reply
+from intake import outbox
 from intake.models import Case
 from intake.registration import Registration, register_case
 from intake.triage import Answers
@@ -84,6 +85,11 @@ class Flow:
             return await self._prompt(session, turn)
         if command:
             return await self._command(session, turn, inbound, *command)
+        if inbound.text is None and inbound.payload is None:
+            turn.say(
+                N_("I can only read text and buttons. Please write your answer or tap a button.")
+            )
+            return await self._prompt(session, turn)
         if inbound.payload is not None:
             return await self._button(session, turn, inbound.payload)
         text = clean_text(inbound.text or "")
@@ -112,6 +118,7 @@ class Flow:
             "mydata": self._my_data,
             "delete": self._ask_delete,
             "language": self._ask_language,
+            "human": self._human,
         }
         if name in actions:
             return await actions[name](session, turn)
@@ -121,7 +128,8 @@ class Flow:
                     "You can tap the buttons or write your answer.\n"
                     "/back – the previous question\n/skip – skip a question\n"
                     "/restart – start again\n/language – change the language\n"
-                    "/mydata – what I store about you\n/delete – delete your data"
+                    "/mydata – what I store about you\n/delete – delete your data\n"
+                    "/human – talk to a person"
                 )
             )
             return await self._prompt(session, turn)
@@ -153,6 +161,9 @@ class Flow:
                 return await self._record(session, turn, step.key, [])
             if step.kind != "multi" and kind == "ans" and option:
                 return await self._record(session, turn, step.key, option.value)
+        return await self._not_understood(session, turn)
+
+    async def _not_understood(self, session: AsyncSession, turn: Turn) -> None:
         turn.say(
             N_("I did not understand that button. Please use the buttons of the last question.")
         )
@@ -187,8 +198,10 @@ class Flow:
             ("consent", DECLINED): CONSENT,
         }
         target = moves.get((action, step))
-        if target is None:
+        if target is None and action in {"done", "confirm", "edit", "summary", "consent"}:
             return await self._stale(session, turn)
+        if target is None:
+            return await self._not_understood(session, turn)
         conversation.step = target
         return await self._prompt(session, turn)
 
@@ -297,13 +310,22 @@ class Flow:
         turn.replies.append(await my_data(session, turn.conversation, turn.t))
         return await self._prompt(session, turn)
 
+    async def _human(self, session: AsyncSession, turn: Turn) -> None:
+        turn.replies.append(render.talk_to_staff(turn.t, self.config.contact_point))
+        turn.events.append("human_requested")
+
     async def _ask_delete(self, session: AsyncSession, turn: Turn) -> None:
         turn.replies.append(render.delete_question(turn.t))
 
     async def _delete(self, session: AsyncSession, turn: Turn) -> None:
         await delete_personal_data(session, turn.conversation)
         turn.events.append("deleted")
-        turn.say(N_("Everything you told me has been deleted."))
+        turn.say(
+            N_(
+                "Everything you told me has been deleted. To remove the messages from "
+                "your phone too, delete this chat in your app."
+            )
+        )
         turn.replies.append(render.language_question(turn.t, welcome=False))
         turn.conversation.step = LANGUAGE
 
@@ -329,6 +351,23 @@ class Flow:
         conversation.step = DONE
         conversation.history = []
         turn.case_reference = case.reference
+        alerts = self.config.staff_alerts
+        if alerts is not None and result.urgency in alerts.urgencies:
+            alert = render.staff_alert(
+                Translator(alerts.locale),
+                reference=case.reference or "",
+                urgency=result.urgency,
+                url=alerts.case_url.format(reference=case.reference),
+            )
+            outbox.enqueue(
+                session,
+                channel=alerts.channel,
+                chat_id=alerts.chat_id,
+                kind="staff_alert",
+                body=alert.to_dict(),
+                now=turn.now,
+            )
+            turn.events.append("staff_alerted")
         turn.events += ["registered", f"urgency:{result.urgency}"]
         turn.replies.append(
             render.registered(

@@ -31,6 +31,11 @@ class Conversation(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # The channel could not deliver to this chat (e.g. the person blocked the bot).
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Flood limit: messages counted in the current one-minute window.
+    window_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    window_count: Mapped[int] = mapped_column(default=0)
 
 
 class Message(Base):

@@ -17,14 +17,16 @@ async def my_data(session: AsyncSession, conversation: Conversation, t: Translat
     """Everything stored about the person in this conversation, in plain words."""
     if conversation.consent_at is None and not conversation.case_id:
         return render.notice(t, N_("I do not store any of your answers."))
-    lines = [render.answers_text(t, conversation.answers)]
+    lines = [t.gettext("What I store about you:"), render.answers_text(t, conversation.answers)]
     if conversation.case_id:
         reference = await session.scalar(
             select(Case.reference).where(Case.id == conversation.case_id)
         )
         lines.append(t.gettext("Case number: %(reference)s", reference=reference))
-    lines.append(t.gettext("To delete all of it, write /delete."))
-    return Reply(text="\n".join(lines))
+    return Reply(
+        text="\n".join(lines),
+        choices=(render.button(t, N_("Delete my data"), "nav:delete"),),
+    )
 
 
 async def delete_personal_data(session: AsyncSession, conversation: Conversation) -> None:

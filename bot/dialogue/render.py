@@ -130,6 +130,7 @@ def question(
 def emergency_numbers(t: Translator) -> Reply:
     return Reply(
         text=t.gettext(
+            "Important phone numbers:\n"
             "If you are in danger, call 112 now (or the police on 158). It is free.\n"
             "Violence at home: call 116 006, free and nonstop (Bílý kruh bezpečí).\n"
             "You can carry on here when you are safe."
@@ -282,4 +283,34 @@ def delete_question(t: Translator) -> Reply:
             button(t, N_("Yes, delete it"), "nav:delete_confirm"),
             button(t, N_("No, keep it"), "nav:keep"),
         ),
+    )
+
+
+URGENCY_NAMES = {
+    "emergency": N_("emergency"),
+    "high": N_("high"),
+    "medium": N_("medium"),
+    "low": N_("low"),
+}
+
+
+def staff_alert(t: Translator, *, reference: str, urgency: str, url: str) -> Reply:
+    """For the staff chat: what to open and how urgent, nothing about the person."""
+    return Reply(
+        text=t.gettext(
+            "New case %(reference)s, urgency: %(urgency)s.\nOpen it: %(url)s",
+            reference=reference,
+            urgency=t.gettext(URGENCY_NAMES[urgency]),
+            url=url,
+        )
+    )
+
+
+def talk_to_staff(t: Translator, point: ContactPoint) -> Reply:
+    return Reply(
+        text=t.gettext(
+            "You can talk to the contact point's staff by phone or in person:\n%(contact)s\n"
+            "Outside opening hours, in danger, call 112.",
+            contact=contact_lines(point),
+        )
     )

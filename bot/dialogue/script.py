@@ -176,8 +176,8 @@ STEPS: tuple[Step, ...] = (
     Step(
         SAFETY,
         N_(
-            "First, are you in danger right now? For example, someone is hurting or "
-            "threatening you, or your life or health is at risk."
+            "A question for your safety:\nAre you in danger right now? For example, someone "
+            "is hurting or threatening you, or your life or health is at risk."
         ),
         "choice",
         summary_label=N_("In danger now"),

@@ -303,3 +303,34 @@ async def test_a_failure_inside_the_engine_rolls_back_and_apologises(
     retried = await chat.deliver(payload="ans:housing_group:home")
     assert not retried.duplicate  # the failed attempt left no trace, the retry counts
     assert await chat.step() == "situation"
+
+
+async def test_a_flood_is_answered_politely_once_then_ignored(db, config) -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from bot.dialogue.engine import Engine
+    from tests.conftest import NOW
+
+    now = [NOW]
+    engine = Engine(db, replace(config, flood_limit_per_minute=5), clock=lambda: now[0])
+    chat = Chat(engine)
+    chat.locale = "en"
+    for _ in range(5):
+        await chat.type("/start")
+        assert chat.replies
+    await chat.type("/start")
+    assert "a lot of messages" in chat.text
+    for _ in range(3):
+        await chat.type("/start")
+        assert chat.replies == ()
+    now[0] = NOW + timedelta(seconds=61)
+    await chat.type("/start")
+    assert "Which language" in chat.text
+
+
+async def test_stickers_and_photos_get_a_clear_answer(chat: Chat) -> None:
+    await start_in_english(chat)
+    await chat.deliver()  # neither text nor a button
+    assert "only read text" in chat.text
+    assert await chat.step() == "housing_group"

@@ -1,0 +1,40 @@
+"""Telegram updates as the engine's neutral inbound messages."""
+
+from __future__ import annotations
+
+from aiogram.types import CallbackQuery, Message
+
+from bot.dialogue.types import Inbound
+
+CHANNEL = "telegram"
+
+
+def from_message(message: Message) -> Inbound:
+    """A text message (or anything else: stickers and photos arrive without text).
+
+    The id is Telegram's message id in the chat, so a re-delivered update is a
+    duplicate for the engine.
+    """
+    user = message.from_user
+    return Inbound(
+        channel=CHANNEL,
+        chat_id=str(message.chat.id),
+        message_id=f"m{message.message_id}",
+        text=message.text,
+        locale=user.language_code if user else None,
+    )
+
+
+def from_callback(query: CallbackQuery) -> Inbound:
+    """A button press. Pressing the same button of the same message twice is one
+    message for the engine: the second press changes nothing and sends nothing."""
+    origin = query.message
+    message_id = f"c{origin.message_id}:{query.data}" if origin is not None else f"q{query.id}"
+    chat_id = str(origin.chat.id) if origin is not None else str(query.from_user.id)
+    return Inbound(
+        channel=CHANNEL,
+        chat_id=chat_id,
+        message_id=message_id[:64],
+        payload=query.data or "",
+        locale=query.from_user.language_code,
+    )

@@ -1,0 +1,36 @@
+"""aiogram routers, built by a factory (a Router attaches to one Dispatcher only)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message
+
+from bot.dialogue.engine import Engine
+from bot.dialogue.script import N_
+from bot.dialogue.translator import Translator
+from bot.telegram import inbound
+
+
+def build_router(engine: Engine, *, notify: Callable[[], None]) -> Router:
+    """Hand private messages and button presses to the engine; the replies it writes
+    to the outbox are sent by the delivery worker, which ``notify`` wakes up."""
+    router = Router(name="intake")
+
+    @router.message(F.chat.type == "private")
+    async def on_message(message: Message) -> None:
+        await engine.handle(inbound.from_message(message))
+        notify()
+
+    @router.callback_query()
+    async def on_button(query: CallbackQuery) -> None:
+        outcome = await engine.handle(inbound.from_callback(query))
+        toast = None
+        if outcome.duplicate:
+            toast = Translator(outcome.locale).gettext(N_("That question is already answered."))
+        # Always answer, or the person's button keeps spinning.
+        await query.answer(text=toast)
+        notify()
+
+    return router

@@ -1,0 +1,203 @@
+"""The outbox: every message the system sends, written in the same transaction as
+the change that caused it, and delivered later by a channel's worker.
+
+Rows of one chat are delivered in order: a row is claimable only when no older
+row of the same chat is still waiting. A claim is a lease: a worker that dies
+while sending leaves the row to be claimed again when the lease runs out (so a
+message may, in that rare crash window, be sent twice rather than lost).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, aliased, mapped_column
+
+from intake.db import Base, JSONDocument, UTCDateTime, utcnow
+
+PENDING, SENDING, SENT, FAILED, UNDELIVERABLE = (
+    "pending",
+    "sending",
+    "sent",
+    "failed",
+    "undeliverable",
+)
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        Index("ix_outbox_message_due", "channel", "status", "next_attempt_at"),
+        Index("ix_outbox_message_chat", "channel", "chat_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(String(20), default="reply")
+    body: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    status: Mapped[str] = mapped_column(String(15), default=PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    keyboard_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+def enqueue(
+    session: AsyncSession,
+    *,
+    channel: str,
+    chat_id: str,
+    body: dict[str, Any],
+    now: datetime,
+    kind: str = "reply",
+    conversation_id: int | None = None,
+) -> OutboxMessage:
+    message = OutboxMessage(
+        channel=channel,
+        chat_id=chat_id,
+        body=body,
+        kind=kind,
+        conversation_id=conversation_id,
+        status=PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+        keyboard_open=False,
+    )
+    session.add(message)
+    return message
+
+
+def _waiting(now: datetime) -> Any:
+    """Rows still to deliver: pending, or claimed by a worker whose lease ran out."""
+    return or_(
+        OutboxMessage.status == PENDING,
+        and_(OutboxMessage.status == SENDING, OutboxMessage.lease_until < now),
+    )
+
+
+async def claim_due(
+    session: AsyncSession,
+    *,
+    channel: str,
+    now: datetime,
+    limit: int = 20,
+    lease: timedelta = timedelta(seconds=60),
+) -> Sequence[OutboxMessage]:
+    """Claim the due rows that are first in line in their chat; mark them as sending."""
+    older = aliased(OutboxMessage)
+    blocked = (
+        select(older.id)
+        .where(
+            older.channel == OutboxMessage.channel,
+            older.chat_id == OutboxMessage.chat_id,
+            older.id < OutboxMessage.id,
+            older.status.in_((PENDING, SENDING)),
+        )
+        .exists()
+    )
+    rows = (
+        await session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.channel == channel,
+                _waiting(now),
+                OutboxMessage.next_attempt_at <= now,
+                ~blocked,
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    for row in rows:
+        row.status = SENDING
+        row.lease_until = now + lease
+        row.attempts += 1
+    return rows
+
+
+async def mark_sent(
+    session: AsyncSession,
+    message_id: int,
+    *,
+    external_id: str | None,
+    keyboard: bool,
+    now: datetime,
+) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(
+            status=SENT,
+            external_id=external_id,
+            keyboard_open=keyboard,
+            sent_at=now,
+            lease_until=None,
+            last_error=None,
+        )
+    )
+
+
+async def retry_later(session: AsyncSession, message_id: int, *, at: datetime, error: str) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(status=PENDING, next_attempt_at=at, lease_until=None, last_error=error[:200])
+    )
+
+
+async def give_up(session: AsyncSession, message_id: int, *, error: str) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(status=FAILED, lease_until=None, last_error=error[:200])
+    )
+
+
+async def drop_chat(session: AsyncSession, *, channel: str, chat_id: str, error: str) -> int:
+    """The chat cannot be reached (e.g. the person blocked the bot): stop trying."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.status.in_((PENDING, SENDING)),
+        )
+        .values(status=UNDELIVERABLE, lease_until=None, last_error=error[:200])
+    )
+    return result.rowcount or 0
+
+
+async def open_keyboards(
+    session: AsyncSession, *, channel: str, chat_id: str
+) -> Sequence[OutboxMessage]:
+    """Sent messages of a chat whose buttons can still be pressed."""
+    return (
+        await session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.chat_id == chat_id,
+                OutboxMessage.keyboard_open.is_(True),
+            )
+        )
+    ).all()
+
+
+async def close_keyboards(session: AsyncSession, ids: Sequence[int]) -> None:
+    if ids:
+        await session.execute(
+            update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(keyboard_open=False)
+        )

@@ -1,0 +1,55 @@
+"""The HTTP application of `kmb serve`: built by a factory, everything started in lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from bot.telegram import webhook
+from bot.telegram.commands import register_commands
+from kmb.app import running
+from kmb.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with running(settings) as runtime:
+            app.state.runtime = runtime
+            app.state.telegram = None
+            worker = None
+            if runtime.telegram is not None:
+                telegram = runtime.telegram
+                secret = settings.webhook_secret()
+                app.state.telegram = webhook.WebhookTarget(
+                    telegram.dispatcher, telegram.bot, secret
+                )
+                await register_commands(telegram.bot)
+                if settings.telegram_webhook_url:
+                    await telegram.bot.set_webhook(
+                        settings.telegram_webhook_url,
+                        secret_token=secret,
+                        allowed_updates=["message", "callback_query"],
+                    )
+                worker = asyncio.create_task(telegram.delivery.run())
+            try:
+                yield
+            finally:
+                if worker is not None:
+                    worker.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await worker
+
+    app = FastAPI(title="KMB Intake", lifespan=lifespan)
+    app.include_router(webhook.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,291 @@
+"""The intake in Telegram: real aiogram, real HTTP, a local Bot API server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.dialogue.models import Conversation
+from intake.models import Case
+from intake.outbox import OutboxMessage
+from tests.bot.test_intake_conversations import EXAMPLES, walk_through
+from tests.e2e.bot_api import Call
+from tests.e2e.conftest import STAFF_CHAT, RunningBot
+from tests.e2e.telegram_user import TelegramUser, wait_until
+
+
+@dataclass
+class TelegramChat:
+    """The engine-test conversation interface, spoken through Telegram."""
+
+    user: TelegramUser
+    running: RunningBot
+    last_messages: list[Call] | None = None
+
+    async def press(self, payload: str) -> None:
+        target = self.user.last_keyboard()
+        offered = [b["callback_data"] for b in target.buttons]
+        assert payload in offered, f"{payload!r} not among {offered}"
+        self.last_messages = await self.user.press_data(payload, target)
+
+    async def type(self, text: str) -> None:
+        self.last_messages = await self.user.send(text)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(c.params["text"] for c in self.last_messages or [])
+
+    async def conversation(self) -> Conversation:
+        async with self.running.db.sessions() as session:
+            found = await session.scalar(
+                select(Conversation).where(
+                    Conversation.channel == "telegram",
+                    Conversation.chat_id == str(self.user.chat_id),
+                )
+            )
+            assert found is not None
+            return found
+
+    async def step(self) -> str:
+        return (await self.conversation()).step
+
+
+async def cases(running: RunningBot) -> list[Case]:
+    async with running.db.sessions() as session:
+        return list((await session.scalars(select(Case).order_by(Case.id))).all())
+
+
+@pytest.mark.parametrize("example", [EXAMPLES[1], EXAMPLES[5]], ids=["hostel", "eviction"])
+async def test_intake_in_czech_with_long_polling(polling_bot: RunningBot, example: dict) -> None:
+    user = polling_bot.user(chat_id=5001, language_code="cs")
+    first = await user.send("/start qr-poster-3")
+    assert "Dobrý den" in first[0].params["text"] or "asistent" in first[0].params["text"]
+    assert [b["text"] for b in first[-1].buttons][:3] == ["✓ Čeština", "English", "Українська"]
+
+    chat = TelegramChat(user, polling_bot)
+    await walk_through(chat, example["answers"], language="cs")
+    await chat.press("nav:confirm")
+    assert "KMB-2026-" in chat.text
+    [case] = await cases(polling_bot)
+    assert case.result == example["result"]
+    assert (case.channel, case.chat_id, case.locale, case.source) == (
+        "telegram",
+        "5001",
+        "cs",
+        "qr-poster-3",
+    )
+    # every answered question lost its buttons
+    edited = {
+        int(c.params["message_id"]) for c in polling_bot.server.sent(5001, "editMessageReplyMarkup")
+    }
+    with_buttons = [c.result["message_id"] for c in user.received() if c.buttons]
+    assert set(with_buttons[:-1]) <= edited
+
+
+async def test_intake_in_ukrainian_through_the_webhook(webhook_bot: RunningBot) -> None:
+    user = webhook_bot.user(chat_id=6001, language_code="uk")
+    first = await user.send("/start")
+    assert "✓ Українська" in [b["text"] for b in first[-1].buttons]
+    chat = TelegramChat(user, webhook_bot)
+    example = EXAMPLES[0]
+    await walk_through(chat, example["answers"], language="uk")
+    assert "Будь ласка" in chat.text or "відповіді" in chat.text  # the summary, in Ukrainian
+    await chat.press("nav:confirm")
+    [case] = await cases(webhook_bot)
+    assert case.result == example["result"] and case.locale == "uk"
+    assert case.reference in chat.text
+
+    calls = webhook_bot.server.calls
+    webhook = [c for c in calls if c.method == "setWebhook"]
+    assert webhook and webhook[0].params["url"] == "https://kmb.example/telegram/webhook"
+    assert webhook[0].params["secret_token"]
+    menus = {
+        c.params.get("language_code"): c.params["commands"]
+        for c in calls
+        if c.method == "setMyCommands"
+    }
+    assert set(menus) == {"cs", "en", "uk", None}
+    assert {c["command"] for c in menus["uk"]} >= {
+        "start",
+        "help",
+        "language",
+        "restart",
+        "mydata",
+        "delete",
+        "human",
+    }
+    assert menus["uk"][0]["description"] != menus["en"][0]["description"]
+
+
+async def test_the_webhook_refuses_a_wrong_secret(webhook_bot: RunningBot) -> None:
+    client = webhook_bot.client  # type: ignore[attr-defined]
+    response = await client.post(
+        "/telegram/webhook",
+        json={"update_id": 1},
+        headers={"X-Telegram-Bot-Api-Secret-Token": "guess"},
+    )
+    assert response.status_code == 403
+    response = await client.post(
+        "/telegram/webhook",
+        content=b"{not json",
+        headers={"X-Telegram-Bot-Api-Secret-Token": "guess"},
+    )
+    assert response.status_code == 403
+
+
+async def test_redelivered_updates_and_double_presses_send_nothing_twice(
+    webhook_bot: RunningBot,
+) -> None:
+    user = webhook_bot.user(chat_id=6002, language_code="en")
+    await user.send("/start")
+    assert await user.redeliver() == []
+    language = user.last_keyboard()
+    await user.press("English", on=language)
+    again = await user.press("English", on=language, expect_reply=False)
+    assert again == []
+    answers = webhook_bot.server.sent(method="answerCallbackQuery")
+    assert len(answers) == 2 and answers[-1].params.get("text")  # "already answered" toast
+
+    chat = TelegramChat(user, webhook_bot)
+    await walk_through(chat, EXAMPLES[6]["answers"], language="en")
+    summary = user.last_keyboard()
+    await user.press_data("nav:confirm", summary)
+    await user.press_data("nav:confirm", summary, expect_reply=False)
+    await user.redeliver()
+    assert len(await cases(webhook_bot)) == 1
+
+
+async def test_a_stale_button_is_answered_politely(polling_bot: RunningBot) -> None:
+    user = polling_bot.user(chat_id=5002, language_code="en")
+    await user.send("/start")
+    await user.press("English")
+    safety = user.last_keyboard()
+    await user.press_data("ans:immediate_danger:no", safety)
+    reply = await user.press_data("ans:immediate_danger:yes", safety)
+    assert "already answered" in reply[0].params["text"]
+    async with polling_bot.db.sessions() as session:
+        conversation = await session.scalar(select(Conversation))
+    assert conversation.answers["immediate_danger"] is False
+
+
+async def test_429_and_500_are_retried_and_every_message_arrives_once(
+    polling_bot: RunningBot,
+) -> None:
+    server = polling_bot.server
+    server.fail_next("sendMessage", 429, retry_after=1)
+    user = polling_bot.user(chat_id=5003, language_code="en")
+    await user.send("/start")
+    server.fail_next("sendMessage", 500, times=3)
+    await user.press("English")
+    await wait_until(lambda: len(user.received()) == 2)
+    texts = [c.params["text"] for c in user.received()]
+    assert len(texts) == len(set(texts)) == 2
+    failed = [c.method for c in server.calls if c.method.startswith("sendMessage!")]
+    assert failed == ["sendMessage!429"] + ["sendMessage!500"] * 3
+    async with polling_bot.db.sessions() as session:
+        statuses = (await session.scalars(select(OutboxMessage.status))).all()
+    assert set(statuses) == {"sent"}
+
+
+async def test_a_blocked_bot_stops_retrying_and_marks_the_person_unreachable(
+    polling_bot: RunningBot,
+) -> None:
+    server = polling_bot.server
+    server.fail_next("sendMessage", 403)
+    user = polling_bot.user(chat_id=5004, language_code="en")
+    await user.send("/start", expect_reply=False)
+    await wait_until(lambda: any(c.method == "sendMessage!403" for c in server.calls))
+    await polling_bot.delivery.deliver_due()  # type: ignore[union-attr]
+    attempts = [
+        c
+        for c in server.calls
+        if c.method.startswith("sendMessage") and int(c.params["chat_id"]) == 5004
+    ]
+    assert len(attempts) == 1
+    async with polling_bot.db.sessions() as session:
+        conversation = await session.scalar(select(Conversation))
+        statuses = (await session.scalars(select(OutboxMessage.status))).all()
+    assert conversation.unreachable_at is not None
+    assert set(statuses) == {"undeliverable"}
+
+
+async def test_the_staff_alert_for_an_emergency_carries_no_personal_data(
+    polling_bot: RunningBot,
+) -> None:
+    user = polling_bot.user(chat_id=5005, language_code="cs")
+    await user.send("/start")
+    chat = TelegramChat(user, polling_bot)
+    await walk_through(chat, EXAMPLES[2]["answers"], language="cs")
+    await chat.press("nav:confirm")
+    [case] = await cases(polling_bot)
+    assert case.urgency == "emergency"
+    await wait_until(lambda: bool(polling_bot.server.sent(STAFF_CHAT)))
+    [alert] = polling_bot.server.sent(STAFF_CHAT)
+    text = alert.params["text"]
+    assert case.reference in text
+    assert f"https://kmb.example/cases/{case.reference}" in text
+    for private in ("Jana", "777", "násil", "violence", "partner"):
+        assert private not in text
+
+
+async def test_a_high_urgency_case_sends_no_alert_by_default(polling_bot: RunningBot) -> None:
+    user = polling_bot.user(chat_id=5006, language_code="cs")
+    await user.send("/start")
+    chat = TelegramChat(user, polling_bot)
+    await walk_through(chat, EXAMPLES[0]["answers"], language="cs")
+    await chat.press("nav:confirm")
+    assert (await cases(polling_bot))[0].urgency == "high"
+    assert polling_bot.server.sent(STAFF_CHAT) == []
+
+
+STICKER = {
+    "sticker": {
+        "file_id": "s1",
+        "file_unique_id": "u1",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+    }
+}
+PHOTO = {"photo": [{"file_id": "p1", "file_unique_id": "pu1", "width": 90, "height": 90}]}
+
+
+async def test_junk_gets_a_clear_answer_and_the_bot_keeps_running(
+    polling_bot: RunningBot,
+) -> None:
+    user = polling_bot.user(chat_id=5007, language_code="en")
+    await user.send("/start")
+    await user.press("English")
+    assert "too long" in (await user.send("x" * 10_000))[0].params["text"]
+    assert "empty message" in (await user.send("\x00\x01\x02\u200b"))[0].params["text"]
+    assert "only read text" in (await user.send(None, extra=STICKER))[0].params["text"]
+    assert "only read text" in (await user.send(None, extra=PHOTO))[0].params["text"]
+    unknown = await user.press_data("nav:self-destruct", user.last_keyboard())
+    assert "did not understand" in unknown[0].params["text"]
+    markup = await user.send("<b>hi</b>")
+    assert "parse_mode" not in markup[0].params  # always plain text, never HTML
+    reply = await user.send("/language")
+    assert [b["callback_data"] for b in reply[-1].buttons][:3] == ["lang:cs", "lang:en", "lang:uk"]
+    async with polling_bot.db.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Conversation)) == 1
+
+
+async def test_delete_erases_the_data_and_explains_how_to_clear_the_chat(
+    polling_bot: RunningBot,
+) -> None:
+    user = polling_bot.user(chat_id=5008, language_code="en")
+    await user.send("/start")
+    chat = TelegramChat(user, polling_bot)
+    await walk_through(chat, EXAMPLES[6]["answers"], language="en")
+    await chat.press("nav:confirm")
+    privacy = await user.send("/mydata")
+    [with_delete] = [m for m in privacy if "nav:delete" in [b["callback_data"] for b in m.buttons]]
+    assert "Jana" in with_delete.params["text"]
+    await user.press_data("nav:delete", with_delete)
+    done = await user.press_data("nav:delete_confirm", user.last_keyboard())
+    assert "delete this chat" in done[0].params["text"]
+    assert await cases(polling_bot) == []
