@@ -9,7 +9,7 @@ message may, in that rare crash window, be sent twice rather than lost).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -182,18 +182,23 @@ async def drop_chat(session: AsyncSession, *, channel: str, chat_id: str, error:
 
 
 async def open_keyboards(
-    session: AsyncSession, *, channel: str, chat_id: str
-) -> Sequence[OutboxMessage]:
-    """Sent messages of a chat whose buttons can still be pressed."""
-    return (
-        await session.scalars(
-            select(OutboxMessage).where(
-                OutboxMessage.channel == channel,
-                OutboxMessage.chat_id == chat_id,
-                OutboxMessage.keyboard_open.is_(True),
-            )
+    session: AsyncSession, *, channel: str, chat_ids: Collection[str]
+) -> dict[str, list[tuple[int, str]]]:
+    """Sent messages of these chats whose buttons can still be pressed:
+    chat id -> [(outbox id, the channel's message id)]."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    if not chat_ids:
+        return found
+    rows = await session.execute(
+        select(OutboxMessage.chat_id, OutboxMessage.id, OutboxMessage.external_id).where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.chat_id.in_(list(chat_ids)),
+            OutboxMessage.keyboard_open.is_(True),
         )
-    ).all()
+    )
+    for chat_id, row_id, external_id in rows:
+        found.setdefault(chat_id, []).append((row_id, external_id or ""))
+    return found
 
 
 async def close_keyboards(session: AsyncSession, ids: Sequence[int]) -> None:

@@ -1,10 +1,15 @@
-"""The Telegram delivery worker: sends what the outbox holds, exactly once per row.
+"""The Telegram delivery worker: sends what the outbox holds, once per row.
 
 - one message per reply, in order per chat; different chats are sent concurrently;
 - before a new message goes to a chat, the buttons of its earlier messages are
   removed, so an answered question cannot be pressed again;
 - HTTP 429 waits ``retry_after``; 5xx and network errors retry with backoff;
 - 403 (the person blocked the bot) marks the conversation unreachable and stops.
+
+A round is two short transactions whatever its size: claim (with the chats' open
+keyboards), then record every outcome. If the process dies between sending and
+recording, the claim's lease runs out and the row is sent again: a rare
+duplicate is preferred to a lost message.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from aiogram import Bot
@@ -27,6 +32,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogue.models import Conversation
 from bot.dialogue.types import Reply
@@ -41,6 +47,11 @@ MAX_ATTEMPTS = 12
 MAX_BACKOFF_SECONDS = 300
 
 
+def backoff(attempts: int, unit: float = 1.0) -> timedelta:
+    """1, 2, 4, … units after the 1st, 2nd, 3rd … failed attempt, at most 5 minutes."""
+    return timedelta(seconds=min(unit * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS))
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
     id: int
@@ -48,11 +59,20 @@ class Item:
     kind: str
     body: dict
     attempts: int
+    open_keyboards: tuple[tuple[int, str], ...] = ()
 
 
-def backoff(attempts: int, unit: float = 1.0) -> timedelta:
-    """1, 2, 4, … units after the 1st, 2nd, 3rd … failed attempt, at most 5 minutes."""
-    return timedelta(seconds=min(unit * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS))
+@dataclass
+class Result:
+    """What happened to one item; recorded with the others in one transaction."""
+
+    item: Item
+    sent_id: str | None = None
+    keyboard: bool = False
+    retry_in: timedelta | None = None
+    unreachable: bool = False
+    error: str | None = None
+    closed: list[int] = field(default_factory=list)
 
 
 class TelegramDelivery:
@@ -62,7 +82,7 @@ class TelegramDelivery:
         db: Database,
         *,
         clock: Callable[[], datetime] = utcnow,
-        batch: int = 50,
+        batch: int = 100,
         idle_seconds: float = 1.0,
         backoff_unit: float = 1.0,
     ) -> None:
@@ -92,77 +112,90 @@ class TelegramDelivery:
                     await asyncio.wait_for(self._wakeup.wait(), self.idle_seconds)
 
     async def deliver_due(self) -> int:
-        """One round: claim what is due and first in line in its chat, send it."""
+        """One round: claim what is due and first in line in its chat, send, record."""
         async with self.db.transaction() as session:
             rows = await outbox.claim_due(
                 session, channel=CHANNEL, now=self.clock(), limit=self.batch
             )
-            items = [Item(r.id, r.chat_id, r.kind, r.body, r.attempts) for r in rows]
-        await asyncio.gather(*(self._deliver(item) for item in items))
+            keyboards = await outbox.open_keyboards(
+                session, channel=CHANNEL, chat_ids={r.chat_id for r in rows if r.kind == "reply"}
+            )
+            items = [
+                Item(
+                    r.id,
+                    r.chat_id,
+                    r.kind,
+                    r.body,
+                    r.attempts,
+                    tuple(keyboards.get(r.chat_id, ())) if r.kind == "reply" else (),
+                )
+                for r in rows
+            ]
+        if not items:
+            return 0
+        results = await asyncio.gather(*(self._deliver(item) for item in items))
+        async with self.db.transaction() as session:
+            for result in results:
+                await self._record(session, result)
         return len(items)
 
-    async def _deliver(self, item: Item) -> None:
+    async def _deliver(self, item: Item) -> Result:
+        result = Result(item)
         reply = Reply.from_dict(item.body)
         markup = render.keyboard(reply)
         try:
-            if item.kind == "reply":
-                await self._close_keyboards(item.chat_id)
+            result.closed = await self._close_keyboards(item)
             sent = await self.bot.send_message(
                 chat_id=int(item.chat_id), text=render.text(reply), reply_markup=markup
             )
         except TelegramRetryAfter as error:
-            await self._retry(item, timedelta(seconds=error.retry_after), "429 retry after")
+            result.retry_in, result.error = timedelta(seconds=error.retry_after), "429"
         except TelegramForbiddenError:
-            await self._unreachable(item)
+            result.unreachable, result.error = True, "403 forbidden"
         except (TelegramServerError, TelegramNetworkError, TimeoutError, OSError) as error:
-            await self._retry(item, backoff(item.attempts, self.backoff_unit), type(error).__name__)
+            result.retry_in = backoff(item.attempts, self.backoff_unit)
+            result.error = type(error).__name__
         except TelegramAPIError as error:  # 400 and the like: sending again will not help
-            async with self.db.transaction() as session:
-                await outbox.give_up(session, item.id, error=type(error).__name__)
-            logger.warning("telegram message %s failed for good: %s", item.id, type(error).__name__)
+            result.error = type(error).__name__
+            logger.warning("telegram message %s failed for good: %s", item.id, result.error)
         else:
-            async with self.db.transaction() as session:
-                await outbox.mark_sent(
-                    session,
-                    item.id,
-                    external_id=str(sent.message_id),
-                    keyboard=markup is not None,
-                    now=self.clock(),
+            result.sent_id, result.keyboard = str(sent.message_id), markup is not None
+        return result
+
+    async def _close_keyboards(self, item: Item) -> list[int]:
+        """Remove the buttons of messages already answered (best effort)."""
+        closed = []
+        for row_id, message_id in item.open_keyboards:
+            try:
+                await self.bot.edit_message_reply_markup(
+                    chat_id=int(item.chat_id), message_id=int(message_id or 0), reply_markup=None
                 )
+            except (TelegramBadRequest, TelegramNotFound):
+                pass  # too old, already gone or unchanged: nothing left to press
+            except (TelegramRetryAfter, TelegramServerError, TelegramNetworkError):
+                continue  # try again before the next message
+            closed.append(row_id)
+        return closed
 
-    async def _retry(self, item: Item, delay: timedelta, error: str) -> None:
-        async with self.db.transaction() as session:
-            if item.attempts >= MAX_ATTEMPTS:
-                await outbox.give_up(session, item.id, error=f"gave up: {error}")
-            else:
-                await outbox.retry_later(session, item.id, at=self.clock() + delay, error=error)
-
-    async def _unreachable(self, item: Item) -> None:
-        async with self.db.transaction() as session:
+    async def _record(self, session: AsyncSession, result: Result) -> None:
+        item, now = result.item, self.clock()
+        await outbox.close_keyboards(session, result.closed)
+        if result.sent_id is not None:
+            await outbox.mark_sent(
+                session, item.id, external_id=result.sent_id, keyboard=result.keyboard, now=now
+            )
+        elif result.unreachable:
             await outbox.drop_chat(
-                session, channel=CHANNEL, chat_id=item.chat_id, error="403 forbidden"
+                session, channel=CHANNEL, chat_id=item.chat_id, error=result.error or ""
             )
             await session.execute(
                 update(Conversation)
                 .where(Conversation.channel == CHANNEL, Conversation.chat_id == item.chat_id)
-                .values(unreachable_at=self.clock())
+                .values(unreachable_at=now)
             )
-
-    async def _close_keyboards(self, chat_id: str) -> None:
-        """Remove the buttons of messages already answered (best effort)."""
-        async with self.db.transaction() as session:
-            rows = await outbox.open_keyboards(session, channel=CHANNEL, chat_id=chat_id)
-            targets = [(row.id, row.external_id) for row in rows]
-        closed = []
-        for row_id, message_id in targets:
-            try:
-                await self.bot.edit_message_reply_markup(
-                    chat_id=int(chat_id), message_id=int(message_id or 0), reply_markup=None
-                )
-            except (TelegramBadRequest, TelegramNotFound, TelegramForbiddenError):
-                pass  # too old, already gone or unchanged: nothing left to press
-            except TelegramAPIError:
-                continue  # try again before the next message
-            closed.append(row_id)
-        async with self.db.transaction() as session:
-            await outbox.close_keyboards(session, closed)
+        elif result.retry_in is not None and item.attempts < MAX_ATTEMPTS:
+            await outbox.retry_later(
+                session, item.id, at=now + result.retry_in, error=result.error or ""
+            )
+        else:
+            await outbox.give_up(session, item.id, error=result.error or "unknown")
