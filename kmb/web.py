@@ -22,7 +22,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with running(settings) as runtime:
             app.state.runtime = runtime
             app.state.telegram = None
-            worker = None
+            tasks: list[asyncio.Task[None]] = []
             if runtime.telegram is not None:
                 telegram = runtime.telegram
                 secret = settings.webhook_secret()
@@ -36,14 +36,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                         secret_token=secret,
                         allowed_updates=["message", "callback_query"],
                     )
-                worker = asyncio.create_task(telegram.delivery.run())
+                else:
+                    # No public URL: fetch the updates by long polling from this process.
+                    await telegram.bot.delete_webhook()
+                    polling = telegram.dispatcher.start_polling(
+                        telegram.bot,
+                        handle_signals=False,
+                        allowed_updates=["message", "callback_query"],
+                    )
+                    tasks.append(asyncio.create_task(polling))
+                tasks.append(asyncio.create_task(telegram.delivery.run()))
             try:
                 yield
             finally:
-                if worker is not None:
-                    worker.cancel()
+                if runtime.telegram is not None and not settings.telegram_webhook_url:
+                    with contextlib.suppress(RuntimeError):
+                        await runtime.telegram.dispatcher.stop_polling()
+                for task in tasks:
+                    task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
-                        await worker
+                        await task
 
     app = FastAPI(title="KMB Intake", lifespan=lifespan)
     app.include_router(webhook.router)

@@ -289,3 +289,21 @@ async def test_delete_erases_the_data_and_explains_how_to_clear_the_chat(
     done = await user.press_data("nav:delete_confirm", user.last_keyboard())
     assert "delete this chat" in done[0].params["text"]
     assert await cases(polling_bot) == []
+
+
+async def test_kmb_serve_polls_when_no_webhook_url_is_set(webhook_settings, bot_api) -> None:
+    from kmb.web import create_app
+
+    settings = webhook_settings.model_copy(update={"telegram_webhook_url": None})
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+
+        async def push(update: dict) -> None:
+            bot_api.push({k: v for k, v in update.items() if k != "update_id"})
+
+        user = TelegramUser(bot_api, push, chat_id=7001, language_code="en")
+        reply = await user.send("/start")
+        assert "Which language" in reply[-1].params["text"]
+    methods = [c.method for c in bot_api.calls]
+    assert "deleteWebhook" in methods and "getUpdates" in methods
+    assert "setWebhook" not in methods
