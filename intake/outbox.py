@@ -206,3 +206,36 @@ async def close_keyboards(session: AsyncSession, ids: Sequence[int]) -> None:
         await session.execute(
             update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(keyboard_open=False)
         )
+
+
+async def messages_after(
+    session: AsyncSession,
+    *,
+    channel: str,
+    chat_id: str,
+    after: int,
+    now: datetime,
+    limit: int = 100,
+) -> Sequence[OutboxMessage]:
+    """For channels that fetch (the web widget): the chat's messages after a cursor,
+    marked as delivered."""
+    rows = (
+        await session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.chat_id == chat_id,
+                OutboxMessage.id > after,
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    ).all()
+    waiting = [row.id for row in rows if row.status == PENDING]
+    if waiting:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(waiting))
+            .values(status=SENT, sent_at=now)
+        )
+    return rows

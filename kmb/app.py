@@ -12,6 +12,7 @@ from bot.dialogue.config import StaffAlerts
 from bot.dialogue.engine import Engine, EngineConfig
 from bot.telegram.delivery import TelegramDelivery
 from bot.telegram.inbound import CHANNEL as TELEGRAM
+from bot.web.sessions import CHANNEL as WEB
 from intake.contact_point import load_contact_point
 from intake.db import Database
 from kmb.database import migrate
@@ -37,7 +38,7 @@ def engine_config(settings: Settings) -> EngineConfig:
         default_locale=settings.default_locale,
         time_zone=settings.time_zone,
         max_message_chars=settings.max_message_chars,
-        outbox_channels=frozenset({TELEGRAM}) if settings.telegram_token else frozenset(),
+        outbox_channels=frozenset({WEB, TELEGRAM} if settings.telegram_token else {WEB}),
         flood_limit_per_minute=settings.flood_limit_per_minute,
         staff_alerts=staff_alerts,
     )

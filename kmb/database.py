@@ -12,12 +12,13 @@ from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 
 import bot.dialogue.models
+import bot.web.sessions
 import intake.models
 import intake.outbox
 from intake.db import Base, Database
 
 # The model modules register their tables on Base.metadata when imported.
-assert bot.dialogue.models and intake.models and intake.outbox
+assert bot.dialogue.models and bot.web.sessions and intake.models and intake.outbox
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 metadata: MetaData = Base.metadata

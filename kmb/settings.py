@@ -82,3 +82,25 @@ class Settings(BaseSettings):
             return self.telegram_webhook_secret.get_secret_value()
         token = self.telegram_token.get_secret_value() if self.telegram_token else ""
         return hashlib.sha256(f"kmb-telegram-webhook:{token}".encode()).hexdigest()[:48]
+
+    # Web chat widget
+    widget_allowed_origins: str = Field(
+        "",
+        description="Comma-separated origins of the city's sites that embed the widget "
+        "from another host (CORS); the demo page needs none",
+    )
+    widget_session_idle_minutes: int = Field(
+        120, ge=1, description="A widget conversation idle this long ends"
+    )
+    widget_max_body_bytes: int = Field(16_384, ge=1024, description="Largest widget request")
+    widget_rate_per_address: str = Field("300/minute", description="Requests per IP address")
+    widget_sessions_per_address: str = Field(
+        "30 per 10 minutes", description="New conversations per IP address"
+    )
+    widget_rate_per_session: str = Field("60/minute", description="Messages per conversation")
+    widget_exit_url: str = Field(
+        "https://www.seznam.cz/", description="Neutral page that Quick exit opens"
+    )
+
+    def widget_origins(self) -> list[str]:
+        return [o.strip() for o in self.widget_allowed_origins.split(",") if o.strip()]

@@ -5,11 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 
 from bot.telegram import webhook
 from bot.telegram.commands import register_commands
+from bot.web import api as widget_api
+from bot.web import pages
+from bot.web.limits import BodySizeLimit, RateLimits
+from bot.web.problems import WidgetProblem, handle_invalid_request, handle_problem
 from kmb.app import running
 from kmb.settings import Settings
 
@@ -22,6 +29,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with running(settings) as runtime:
             app.state.runtime = runtime
             app.state.telegram = None
+            app.state.widget = widget_api.Widget(
+                db=runtime.db,
+                engine=runtime.engine,
+                limits=RateLimits(
+                    per_address=settings.widget_rate_per_address,
+                    sessions_per_address=settings.widget_sessions_per_address,
+                    per_session=settings.widget_rate_per_session,
+                ),
+                idle=timedelta(minutes=settings.widget_session_idle_minutes),
+            )
             tasks: list[asyncio.Task[None]] = []
             if runtime.telegram is not None:
                 telegram = runtime.telegram
@@ -58,7 +75,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                         await task
 
     app = FastAPI(title="KMB Intake", lifespan=lifespan)
+    app.state.widget_exit_url = settings.widget_exit_url
     app.include_router(webhook.router)
+    app.include_router(widget_api.router)
+    app.include_router(pages.router)
+    app.add_exception_handler(WidgetProblem, handle_problem)
+    app.add_exception_handler(RequestValidationError, handle_invalid_request)
+    app.add_middleware(BodySizeLimit, prefix="/widget/api", limit=settings.widget_max_body_bytes)
+    if settings.widget_origins():
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.widget_origins(),
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Accept-Language"],
+            max_age=600,
+        )
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

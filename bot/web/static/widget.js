@@ -1,0 +1,294 @@
+/* KMB Intake chat widget. Embed with:
+ *   <script src="https://HOST/widget.js" defer data-lang="cs" data-exit-url="https://…"></script>
+ * Plain JavaScript, no build step. Styles live in a Shadow DOM; the conversation is kept in
+ * sessionStorage only (never localStorage or cookies), so closing the tab forgets it. */
+(() => {
+  "use strict";
+  const STRINGS = /*STRINGS*/ {};
+  const LANGS = ["cs", "en", "uk"];
+  const NAMES = { cs: "Čeština", en: "English", uk: "Українська" };
+  const KEY = "kmb-intake";
+  const script = document.currentScript;
+  const data = (script && script.dataset) || {};
+  const base = data.api || (script ? new URL(script.src, location.href).origin : location.origin);
+  const exitUrl = data.exitUrl || "https://www.seznam.cz/";
+  const two = (v) => (v || "").slice(0, 2).toLowerCase();
+
+  const store = {
+    load() { try { return JSON.parse(sessionStorage.getItem(KEY)) || {}; } catch (e) { return {}; } },
+    save() { try { sessionStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* full or off */ } },
+    clear() { try { sessionStorage.removeItem(KEY); } catch (e) { /* off */ } },
+  };
+  const initialLang = [data.lang, document.documentElement.lang, navigator.language]
+    .map(two).find((l) => LANGS.includes(l)) || "cs";
+  let state = Object.assign({ token: null, cursor: 0, pending: [], log: [], open: false,
+    lang: initialLang }, store.load());
+  const t = (key) => (STRINGS[state.lang] || STRINGS.cs || {})[key] || key;
+  const uid = () => (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) +
+    Math.random().toString(16).slice(2)).replace(/[^A-Za-z0-9_-]/g, "").slice(0, 40);
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+  // ---- DOM -------------------------------------------------------------------------------
+  const host = document.createElement("div");
+  host.id = "kmb-intake-widget";
+  const shadow = host.attachShadow({ mode: "open" });
+  const el = (tag, attrs = {}, ...children) => {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (k === "text") node.textContent = v; else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else if (v !== false && v != null) node.setAttribute(k, v === true ? "" : v);
+    }
+    children.forEach((c) => c && node.append(c));
+    return node;
+  };
+  const style = el("link", { rel: "stylesheet", href: base + "/widget.css" });
+  const launcher = el("button", { class: "launcher", type: "button", "aria-expanded": "false",
+    "aria-controls": "kmb-panel", onclick: () => setOpen(true) });
+  const exitMini = el("button", { class: "exit-mini", type: "button", onclick: quickExit });
+  const title = el("h2", { id: "kmb-title" });
+  const langLabel = el("label", { class: "sr-only", for: "kmb-lang" });
+  const langSelect = el("select", { id: "kmb-lang", onchange: () => switchLanguage(langSelect.value) },
+    ...LANGS.map((l) => el("option", { value: l, lang: l, text: NAMES[l] })));
+  const exitButton = el("button", { class: "exit", type: "button", onclick: quickExit });
+  const closeButton = el("button", { class: "close", type: "button", onclick: () => setOpen(false) });
+  const log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-relevant": "additions",
+    tabindex: "0", "aria-labelledby": "kmb-title" });
+  const offline = el("div", { class: "offline", role: "status", hidden: true });
+  const typing = el("div", { class: "typing", "aria-hidden": "true", hidden: true });
+  const inputLabel = el("label", { class: "sr-only", for: "kmb-input" });
+  const input = el("textarea", { id: "kmb-input", rows: "1", maxlength: "4000", autocomplete: "off" });
+  const sendButton = el("button", { class: "send", type: "submit" });
+  const form = el("form", { onsubmit: (e) => { e.preventDefault(); sendText(); } },
+    inputLabel, input, sendButton);
+  const panel = el("section", { class: "panel", id: "kmb-panel", role: "dialog", "aria-modal": "false",
+    "aria-labelledby": "kmb-title", hidden: true },
+    el("header", {}, title, langLabel, langSelect, exitButton, closeButton), log, offline, typing, form);
+  shadow.append(style, el("div", { class: "root" }, launcher, exitMini, panel));
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); sendText(); }
+  });
+
+  function labels() {
+    launcher.textContent = t("launcher");
+    exitMini.textContent = exitButton.textContent = t("quick_exit");
+    exitButton.setAttribute("aria-label", t("quick_exit_long"));
+    exitMini.setAttribute("aria-label", t("quick_exit_long"));
+    title.textContent = t("title");
+    langLabel.textContent = t("language");
+    langSelect.value = state.lang;
+    closeButton.textContent = t("close");
+    inputLabel.textContent = t("input_label");
+    input.placeholder = t("placeholder");
+    sendButton.textContent = t("send");
+    typing.textContent = t("typing");
+    offline.textContent = t("offline");
+    panel.setAttribute("lang", state.lang);
+  }
+
+  // ---- rendering ---------------------------------------------------------------------------
+  function safeLink(link) {
+    try {
+      const url = new URL(link.url);
+      if (url.protocol !== "https:" && url.protocol !== "tel:") return null;
+      return el("a", { href: url.href, text: link.label,
+        ...(url.protocol === "https:" ? { target: "_blank", rel: "noopener noreferrer" } : {}) });
+    } catch (e) { return null; }
+  }
+
+  function render() {
+    log.replaceChildren();
+    const lastWithChoices = state.log.map((m) => m.who === "bot" && m.choices && m.choices.length)
+      .lastIndexOf(true);
+    state.log.forEach((m, index) => {
+      const bubble = el("div", { class: "msg " + (m.who === "me" ? "me" : "bot") + (m.pending ? " pending" : "") });
+      bubble.append(document.createTextNode(m.text));  // always text, never HTML
+      if (m.pending) bubble.append(el("span", { class: "note", text: t("not_sent") }));
+      if (m.who === "bot" && m.links && m.links.length) {
+        bubble.append(el("div", { class: "links" }, ...m.links.map(safeLink)));
+      }
+      if (m.who === "bot" && m.choices && m.choices.length) {
+        const live = index === lastWithChoices && !state.pending.length;
+        bubble.append(el("div", { class: "chips", role: "group" }, ...m.choices.map((c) =>
+          el("button", { class: "chip", type: "button", "data-payload": c.payload,
+            "aria-pressed": c.selected ? "true" : false, disabled: !live,
+            text: c.label, onclick: () => press(c) }))));
+      }
+      log.append(bubble);
+    });
+    log.scrollTop = log.scrollHeight;
+    exitMini.hidden = state.open || !state.token;
+  }
+
+  function focusNext() {
+    const chip = log.querySelector(".chip:not([disabled])");
+    (chip || input).focus();
+  }
+
+  // ---- talking to the server -----------------------------------------------------------------
+  async function api(method, path, body) {
+    const headers = { "Accept-Language": state.lang };
+    if (body) headers["Content-Type"] = "application/json";
+    if (state.token) headers.Authorization = "Bearer " + state.token;
+    const response = await fetch(base + path, { method, headers, body: body ? JSON.stringify(body) : undefined,
+      credentials: "omit", cache: "no-store" });
+    let payload = null;
+    try { payload = await response.json(); } catch (e) { /* empty */ }
+    return { ok: response.ok, status: response.status, data: payload,
+      retryAfter: Number(response.headers.get("Retry-After")) || 0 };
+  }
+
+  function receive(found) {
+    if (!found) return;
+    for (const m of found.messages || []) {
+      if (m.id > state.cursor) state.log.push({ who: "bot", id: m.id, text: m.text, choices: m.choices, links: m.links });
+    }
+    state.cursor = Math.max(state.cursor, found.cursor || 0);
+    if (found.locale && LANGS.includes(found.locale) && found.locale !== state.lang) {
+      state.lang = found.locale;
+      labels();
+    }
+    state.log = state.log.slice(-200);
+    store.save();
+    render();
+  }
+
+  function note(text) { state.log.push({ who: "bot", text }); store.save(); render(); }
+
+  async function start() {
+    const r = await api("POST", "/widget/api/sessions", { locale: state.lang });
+    if (!r.ok) { note((r.data && r.data.detail) || t("error")); return; }
+    state.token = r.data.token;
+    receive(r.data);
+    focusNext();
+    poll();
+  }
+
+  function restartAfterExpiry() {
+    state = { token: null, cursor: 0, pending: [], log: [], open: true, lang: state.lang };
+    store.save();
+    start();
+  }
+
+  let flushing = false;
+  let delay = 1000;
+  async function flush() {
+    if (flushing) return;
+    flushing = true;
+    try {
+      while (state.pending.length) {
+        const item = state.pending[0];
+        typing.hidden = false;
+        let r;
+        try {
+          r = await api("POST", "/widget/api/messages", { id: item.id, text: item.text,
+            payload: item.payload, after: state.cursor });
+        } catch (e) {  // offline: keep it, try again later with the same id
+          offline.hidden = false;
+          setTimeout(flush, delay);
+          delay = Math.min(delay * 2, 15000);
+          return;
+        }
+        offline.hidden = true;
+        delay = 1000;
+        if (r.status === 401) { restartAfterExpiry(); return; }
+        if (r.status === 429) {
+          note((r.data && r.data.detail) || t("error"));
+          await sleep(1000 * (r.retryAfter || 5));
+          continue;
+        }
+        state.pending.shift();
+        const mine = state.log.find((m) => m.pendingId === item.id);
+        if (mine) { mine.pending = false; }
+        if (r.ok) receive(r.data); else note((r.data && r.data.detail) || t("error"));
+      }
+    } finally {
+      flushing = false;
+      typing.hidden = true;
+      store.save();
+      render();
+      if (state.open) focusNext();
+    }
+  }
+  addEventListener("online", () => { delay = 1000; flush(); });
+
+  function send(item, label) {
+    state.pending.push(item);
+    state.log.push({ who: "me", text: label, pendingId: item.id, pending: true });
+    store.save();
+    render();
+    flush();
+  }
+
+  function sendText() {
+    const text = input.value.trim();
+    if (!text || !state.token) return;
+    input.value = "";
+    send({ id: uid(), text }, text);
+  }
+
+  function press(choice) { send({ id: uid(), payload: choice.payload }, choice.label); }
+
+  function switchLanguage(lang) {
+    state.lang = lang;
+    labels();
+    store.save();
+    if (state.token) send({ id: uid(), payload: "lang:" + lang }, NAMES[lang]);
+  }
+
+  let polling = false;
+  async function poll() {
+    if (polling) return;
+    polling = true;
+    while (state.token) {
+      try {
+        const r = await api("GET", "/widget/api/messages?after=" + state.cursor + "&wait=25");
+        if (r.ok) { offline.hidden = true; receive(r.data); }
+        else if (r.status === 401) { state.token = null; store.save(); break; }
+        else await sleep(3000);
+      } catch (e) {
+        offline.hidden = false;
+        await sleep(delay);
+      }
+    }
+    polling = false;
+  }
+
+  // ---- opening, closing, quick exit ---------------------------------------------------------------
+  function setOpen(open) {
+    state.open = open;
+    store.save();
+    panel.hidden = !open;
+    launcher.hidden = open;
+    launcher.setAttribute("aria-expanded", String(open));
+    render();
+    if (open) {
+      if (!state.token) start(); else focusNext();
+    } else {
+      launcher.focus();
+    }
+  }
+
+  function quickExit() {
+    store.clear();
+    state = { token: null, cursor: 0, pending: [], log: [], open: false, lang: state.lang };
+    host.remove();
+    location.replace(exitUrl);
+  }
+
+  let lastEscape = 0;
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape") return;
+    const now = Date.now();
+    if (now - lastEscape < 1000) { quickExit(); return; }
+    lastEscape = now;
+    if (state.open) setOpen(false);
+  });
+
+  function mount() {
+    document.body.append(host);
+    labels();
+    setOpen(state.open);
+    if (state.token) { poll(); flush(); }
+  }
+  if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
+})();
