@@ -76,7 +76,14 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 
     from kmb.web import create_app
 
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    # Long polls of open widgets would hold a graceful shutdown for up to 25 s.
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        timeout_graceful_shutdown=3,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -97,7 +97,7 @@
 
   function render() {
     log.replaceChildren();
-    const lastWithChoices = state.log.map((m) => m.who === "bot" && m.choices && m.choices.length)
+    const lastWithChoices = state.log.map((m) => m.who === "bot" && !!(m.choices && m.choices.length))
       .lastIndexOf(true);
     state.log.forEach((m, index) => {
       const bubble = el("div", { class: "msg " + (m.who === "me" ? "me" : "bot") + (m.pending ? " pending" : "") });

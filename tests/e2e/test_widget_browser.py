@@ -1,0 +1,397 @@
+"""The widget in a real browser: Playwright driving Debian's Chromium, headless,
+against `kmb serve` started by the test (as a separate process)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.dialogue.models import Conversation, Message
+from bot.web.sessions import WebSession
+from intake.db import Database
+from intake.models import Case
+from tests.bot.test_intake_conversations import EXAMPLES, walk_through
+from tests.conftest import PG_DSN, _admin, asyncpg_url
+from tests.e2e.conftest import free_port
+
+playwright_api = pytest.importorskip("playwright.async_api")
+if not Path(os.environ.get("KMB_CHROMIUM", "/usr/bin/chromium")).exists():
+    if os.environ.get("KMB_TEST_REQUIRE_BROWSER") == "1":
+        raise RuntimeError("Chromium is required for the browser tests (scripts/test.sh)")
+    pytest.skip("no Chromium: install Debian's chromium package", allow_module_level=True)
+
+ROOT = Path(__file__).parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("KMB_CHROMIUM", "/usr/bin/chromium")
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+HOST = "#kmb-intake-widget"
+
+
+@dataclass
+class Served:
+    base: str
+    database_url: str
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    """`kmb serve` in its own process, on a fresh database."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('widget') / 'kmb.sqlite3'}"
+        name = None
+    else:
+        template = request.getfixturevalue("pg_template")
+        name = f"kmb_w_{uuid.uuid4().hex[:10]}"
+        asyncio.run(_admin(f"CREATE DATABASE {name} TEMPLATE {template}"))
+        url = asyncpg_url(PG_DSN or "", name)
+    port = free_port()
+    env = {
+        **os.environ,
+        "KMB_DATABASE_URL": url,
+        "KMB_CONTACT_POINT_FILE": str(ROOT / "tests/data/contact-point.toml"),
+        "KMB_WIDGET_EXIT_URL": "about:blank",
+        "KMB_FLOOD_LIMIT_PER_MINUTE": "1000",
+        "KMB_WIDGET_RATE_PER_SESSION": "1000/minute",
+        "KMB_TELEGRAM_TOKEN": "",
+    }
+    env.pop("KMB_TELEGRAM_TOKEN")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kmb.cli", "serve", "--port", str(port)], env=env, cwd=ROOT
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=1).read()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("kmb serve did not start") from None
+            time.sleep(0.1)
+    yield Served(base, url)
+    process.terminate()
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    if name:
+        asyncio.run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[object]:
+    async with playwright_api.async_playwright() as p:
+        chromium = await p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        await chromium.close()
+
+
+@pytest.fixture
+async def database(served: Served) -> AsyncIterator[Database]:
+    db = Database(served.database_url)
+    yield db
+    await db.dispose()
+
+
+async def open_page(browser, served: Served, viewport: dict, path: str = "/"):
+    context = await browser.new_context(viewport=viewport)
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}"))
+    page.errors = errors
+    await page.goto(served.base + path)
+    return page
+
+
+async def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def count_script(selector: str) -> str:
+    return (
+        f"() => document.querySelector('{HOST}').shadowRoot.querySelectorAll('{selector}').length"
+    )
+
+
+@dataclass
+class WidgetChat:
+    """The engine-test conversation interface, spoken through the widget in a browser."""
+
+    page: object
+    db: Database
+    last_text: str = ""
+
+    async def _bot_messages(self) -> int:
+        return await self.page.evaluate(count_script(".msg.bot"))
+
+    async def _settle(self, before: int) -> None:
+        await self.page.wait_for_function(
+            f"""() => {{ const r = document.querySelector('{HOST}').shadowRoot;
+                return r.querySelectorAll('.msg.bot').length > {before}
+                    && r.querySelectorAll('.msg.pending').length === 0
+                    && r.querySelector('.typing').hidden; }}""",
+            timeout=15_000,
+        )
+        texts = await self.page.evaluate(
+            f"() => [...document.querySelector('{HOST}').shadowRoot"
+            f".querySelectorAll('.msg.bot')].slice({before}).map(m => m.textContent)"
+        )
+        self.last_text = "\n".join(texts)
+
+    async def press(self, payload: str) -> None:
+        before = await self._bot_messages()
+        await self.page.locator(f".chip[data-payload='{payload}']:not([disabled])").click()
+        await self._settle(before)
+
+    async def type(self, text: str) -> None:
+        before = await self._bot_messages()
+        await self.page.locator("#kmb-input").fill(text)
+        await self.page.locator("#kmb-input").press("Enter")
+        await self._settle(before)
+
+    @property
+    def text(self) -> str:
+        return self.last_text
+
+    async def chat_id(self) -> str:
+        stored = await self.page.evaluate("() => sessionStorage.getItem('kmb-intake')")
+        token = json.loads(stored)["token"]
+        async with self.db.sessions() as session:
+            return await session.scalar(
+                select(WebSession.chat_id).where(
+                    WebSession.token_hash == hashlib.sha256(token.encode()).hexdigest()
+                )
+            )
+
+    async def conversation(self) -> Conversation:
+        chat_id = await self.chat_id()
+        async with self.db.sessions() as session:
+            return await session.scalar(
+                select(Conversation).where(
+                    Conversation.channel == "web", Conversation.chat_id == chat_id
+                )
+            )
+
+    async def step(self) -> str:
+        return (await self.conversation()).step
+
+
+async def open_widget(page, label: str) -> WidgetChat:
+    await page.get_by_role("button", name=label).click()
+    await page.wait_for_function(
+        count_script(".msg.bot") + "() > 0"
+        if False
+        else f"() => ({count_script('.msg.bot')})() > 0"
+    )
+    return WidgetChat(page, None)  # type: ignore[arg-type]
+
+
+async def start_chat(page, db: Database, label: str = "Pomoc s bydlením") -> WidgetChat:
+    chat = await open_widget(page, label)
+    chat.db = db
+    return chat
+
+
+@pytest.mark.parametrize(
+    ("example", "language", "viewport"),
+    [(EXAMPLES[1], "cs", PHONE), (EXAMPLES[5], "uk", DESKTOP)],
+    ids=["cs-phone", "uk-desktop"],
+)
+async def test_a_complete_intake_by_clicking_and_typing(
+    browser, served: Served, database: Database, example: dict, language: str, viewport: dict
+) -> None:
+    page = await open_page(browser, served, viewport)
+    chat = await start_chat(page, database)
+    await walk_through(chat, example["answers"], language=language)
+    await screenshot(page, f"widget-summary-{language}")
+    await chat.press("nav:confirm")
+    conversation = await chat.conversation()
+    async with database.sessions() as session:
+        case = await session.get(Case, conversation.case_id)
+    assert case.reference in chat.text and case.result == example["result"]
+    assert case.locale == language
+    await screenshot(page, f"widget-registered-{language}")
+    assert page.errors == []
+
+
+async def test_a_reload_continues_and_quick_exit_leaves_no_trace(
+    browser, served: Served, database: Database
+) -> None:
+    page = await open_page(browser, served, PHONE)
+    chat = await start_chat(page, database)
+    await chat.press("lang:en")
+    await chat.press("ans:immediate_danger:no")
+    await page.reload()
+    assert await page.evaluate(count_script(".msg.bot")) >= 3  # the log is back
+    await chat.press("ans:consent:agree")
+    assert await chat.step() == "housing_group"
+    assert await page.evaluate("() => localStorage.length") == 0
+    assert (await page.context.cookies()) == []
+
+    await page.get_by_role(
+        "button", name="Quick exit: leave this page at once and hide the chat"
+    ).first.click()
+    await page.wait_for_url("about:blank")
+    await page.goto(served.base + "/")
+    stored = json.loads(await page.evaluate("() => sessionStorage.getItem('kmb-intake')"))
+    assert stored["token"] is None and stored["log"] == []  # nothing of the conversation
+    assert await page.evaluate(count_script(".msg")) == 0
+
+
+async def test_escape_twice_is_a_quick_exit(browser, served: Served, database: Database) -> None:
+    page = await open_page(browser, served, DESKTOP)
+    await start_chat(page, database)
+    await page.keyboard.press("Escape")
+    await page.keyboard.press("Escape")
+    await page.wait_for_url("about:blank")
+
+
+async def test_offline_then_online_delivers_the_message_once(
+    browser, served: Served, database: Database
+) -> None:
+    page = await open_page(browser, served, PHONE)
+    chat = await start_chat(page, database)
+    for payload in (
+        "lang:en",
+        "ans:immediate_danger:no",
+        "ans:consent:agree",
+        "ans:housing_group:home",
+        "ans:situation:overcrowding",
+        "ans:sleeping_place_tonight:safe",
+    ):
+        await chat.press(payload)
+    before = await chat._bot_messages()
+    await page.context.set_offline(True)
+    await page.locator("#kmb-input").fill("3")
+    await page.locator("#kmb-input").press("Enter")
+    await page.wait_for_function(f"() => ({count_script('.msg.pending')})() === 1")
+    await page.wait_for_function(
+        f"() => !document.querySelector('{HOST}').shadowRoot.querySelector('.offline').hidden"
+    )
+    await screenshot(page, "widget-offline")
+    await asyncio.sleep(1.5)
+    await page.context.set_offline(False)
+    await chat._settle(before)
+    conversation = await chat.conversation()
+    assert conversation.answers["adults"] == 3 and conversation.step == "children"
+    async with database.sessions() as session:
+        typed = await session.scalar(
+            select(func.count())
+            .select_from(Message)
+            .where(Message.conversation_id == conversation.id, Message.text == "3")
+        )
+    assert typed == 1
+    questions = await page.evaluate(
+        f"() => [...document.querySelector('{HOST}').shadowRoot.querySelectorAll('.msg.bot')]"
+        ".filter(m => m.textContent.includes('children under 18')).length"
+    )
+    assert questions == 1
+
+
+async def test_html_in_messages_is_shown_as_text(
+    browser, served: Served, database: Database
+) -> None:
+    page = await open_page(browser, served, DESKTOP)
+    chat = await start_chat(page, database)
+    await chat.type("<img src=x onerror=alert(1)><script>alert(2)</script>")
+    mine = await page.evaluate(
+        f"() => document.querySelector('{HOST}').shadowRoot.querySelector('.msg.me').textContent"
+    )
+    assert mine.startswith("<img src=x onerror=alert(1)>")
+    assert await page.evaluate(count_script("img, script")) == 0
+    assert page.errors == []
+
+
+AGGRESSIVE = """<!doctype html><html lang="en"><head><style>
+* { font-size: 40px !important; color: red !important; background: yellow !important;
+    position: static !important; display: block !important; }
+button { display: none !important; } div { border: 9px dashed green !important; }
+</style></head><body><h1>Host page</h1><p>Text</p>
+<script src="/widget.js" defer data-lang="en"></script></body></html>"""
+
+
+async def test_the_widget_survives_aggressive_host_css(
+    browser, served: Served, database: Database
+) -> None:
+    context = await browser.new_context(viewport=DESKTOP)
+    page = await context.new_page()
+    await page.route(
+        served.base + "/aggressive",
+        lambda route: route.fulfill(body=AGGRESSIVE, content_type="text/html"),
+    )
+    await page.goto(served.base + "/aggressive")
+    launcher = page.get_by_role("button", name="Help with housing")
+    box = await launcher.bounding_box()
+    assert box and box["x"] > DESKTOP["width"] / 2 and box["y"] > DESKTOP["height"] / 2
+    chat = await start_chat(page, database, label="Help with housing")
+    size = await page.evaluate(
+        f"() => getComputedStyle(document.querySelector('{HOST}').shadowRoot"
+        ".querySelector('.msg.bot')).fontSize"
+    )
+    assert size == "16px"
+    await chat.press("lang:en")
+    await screenshot(page, "widget-aggressive-host")
+
+
+async def test_keyboard_only_and_accessibility(browser, served: Served, database: Database) -> None:
+    from axe_playwright_python.async_playwright import Axe
+
+    page = await open_page(browser, served, DESKTOP)
+    launcher = page.get_by_role("button", name="Pomoc s bydlením")
+    await launcher.focus()
+    await page.keyboard.press("Enter")
+    await page.wait_for_function(f"() => ({count_script('.chip:not([disabled])')})() > 0")
+    focused = await page.evaluate(
+        f"() => document.querySelector('{HOST}').shadowRoot.activeElement?.dataset.payload"
+    )
+    assert focused == "lang:cs"  # focus moved to the first answer
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Enter")  # English
+    await page.wait_for_function(
+        f"() => !!document.querySelector('{HOST}').shadowRoot"
+        ".querySelector(\".chip[data-payload='ans:immediate_danger:no']:not([disabled])\")"
+    )
+    live = await page.evaluate(
+        f"() => document.querySelector('{HOST}').shadowRoot.querySelector('.log')"
+        ".getAttribute('aria-live')"
+    )
+    assert live == "polite"
+    results = await Axe().run(page)
+    serious = [
+        v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], results.generate_report()
+    await page.set_viewport_size({"width": 640, "height": 400})  # about 200 % zoom of 1280×800
+    await screenshot(page, "widget-zoom-200")
+    send = page.get_by_role("button", name="Send")
+    assert await send.is_visible()
