@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.engine import SCRIPT  # noqa: E402
-from bench.webhook_server import SECRET, TOKEN  # noqa: E402
+from bench.server import SECRET, TOKEN  # noqa: E402
 from tests.e2e.bot_api import BotApiServer  # noqa: E402
 
 ids = itertools.count(1)
@@ -92,7 +92,7 @@ async def run(mode: str, users: int, api: BotApiServer, extra: list[str]) -> dic
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         *wrapper,
-        str(ROOT / "bench/webhook_server.py"),
+        str(ROOT / "bench/server.py"),
         mode,
         str(port),
         api.base,

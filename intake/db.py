@@ -64,6 +64,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+READ_ONLY = "kmb_read_only"
+
+
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
@@ -88,7 +91,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")  # a reader: WAL lets it run beside the writer
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -109,6 +115,9 @@ class Database:
         if self.sqlite:
             _configure_sqlite(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = async_sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
         # SQLite has one writer: queue this process's transactions here rather
         # than letting them contend for the file lock.
         self._writer = asyncio.Lock() if self.sqlite else None
@@ -121,6 +130,12 @@ class Database:
                 yield session
             return
         async with self._writer, self.sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A transaction that only reads: on SQLite it does not queue for the writer."""
+        async with self._readers() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:

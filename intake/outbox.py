@@ -63,14 +63,18 @@ def enqueue(
     now: datetime,
     kind: str = "reply",
     conversation_id: int | None = None,
+    fetched: bool = False,
 ) -> OutboxMessage:
+    """Queue a message; ``fetched`` for channels that pick their messages up themselves
+    (the row is then stored as sent)."""
     message = OutboxMessage(
         channel=channel,
         chat_id=chat_id,
         body=body,
         kind=kind,
         conversation_id=conversation_id,
-        status=PENDING,
+        status=SENT if fetched else PENDING,
+        sent_at=now if fetched else None,
         attempts=0,
         next_attempt_at=now,
         created_at=now,
@@ -214,11 +218,10 @@ async def messages_after(
     channel: str,
     chat_id: str,
     after: int,
-    now: datetime,
     limit: int = 100,
 ) -> Sequence[OutboxMessage]:
-    """For channels that fetch (the web widget): the chat's messages after a cursor,
-    marked as delivered."""
+    """For channels that fetch (the web widget): the chat's messages after a cursor.
+    Their rows are written as sent: storing them is the delivery."""
     rows = (
         await session.scalars(
             select(OutboxMessage)
@@ -231,11 +234,4 @@ async def messages_after(
             .limit(limit)
         )
     ).all()
-    waiting = [row.id for row in rows if row.status == PENDING]
-    if waiting:
-        await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(waiting))
-            .values(status=SENT, sent_at=now)
-        )
     return rows

@@ -38,7 +38,8 @@ def engine_config(settings: Settings) -> EngineConfig:
         default_locale=settings.default_locale,
         time_zone=settings.time_zone,
         max_message_chars=settings.max_message_chars,
-        outbox_channels=frozenset({WEB, TELEGRAM} if settings.telegram_token else {WEB}),
+        outbox_channels=frozenset({TELEGRAM} if settings.telegram_token else ()),
+        fetch_channels=frozenset({WEB}),
         flood_limit_per_minute=settings.flood_limit_per_minute,
         staff_alerts=staff_alerts,
     )

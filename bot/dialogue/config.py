@@ -31,5 +31,7 @@ class EngineConfig:
     # Channels whose replies are delivered by a worker from the outbox (Telegram),
     # rather than returned to a waiting caller only (terminal, tests).
     outbox_channels: frozenset[str] = frozenset()
+    # Channels that fetch their messages from the outbox themselves (the web widget).
+    fetch_channels: frozenset[str] = frozenset()
     flood_limit_per_minute: int = 20
     staff_alerts: StaffAlerts | None = None

@@ -100,7 +100,8 @@ class Engine:
             )
         )
         conversation.updated_at = turn.now
-        if inbound.channel in self.config.outbox_channels:
+        fetched = inbound.channel in self.config.fetch_channels
+        if fetched or inbound.channel in self.config.outbox_channels:
             for reply in turn.replies:
                 outbox.enqueue(
                     session,
@@ -109,6 +110,7 @@ class Engine:
                     body=reply.to_dict(),
                     now=turn.now,
                     conversation_id=conversation.id,
+                    fetched=fetched,
                 )
         return Outcome(
             replies=tuple(turn.replies),

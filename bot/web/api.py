@@ -37,6 +37,7 @@ from intake.db import Database, utcnow
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 PAYLOAD_PATTERN = r"^(ans|tog|nav|lang|edit):[A-Za-z0-9_:-]{1,90}$"
 MAX_WAIT_SECONDS = 25
+TOUCH_AFTER = timedelta(minutes=1)
 
 
 class Notifier:
@@ -135,8 +136,9 @@ async def current_chat(
     """The chat of the Bearer token; 401 for a missing, forged or expired one."""
     await context.limits.check(context.limits.per_address, client_address(request))
     token = (authorization or "").removeprefix("Bearer ").strip()
-    async with context.db.transaction() as session:
-        found = await sessions.resolve(session, token, now=utcnow(), idle=context.idle)
+    now = utcnow()
+    async with context.db.reading() as session:
+        found = await sessions.resolve(session, token, now=now, idle=context.idle)
         if found is None:
             raise WidgetProblem(
                 401,
@@ -144,17 +146,20 @@ async def current_chat(
                 N_("This conversation has ended. Please start a new one."),
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        found.last_seen_at = utcnow()
-        return found.chat_id
+        chat_id, stale = found.chat_id, now - found.last_seen_at > TOUCH_AFTER
+    if stale:  # keep the session alive; a write at most once a minute per session
+        async with context.db.transaction() as session:
+            await sessions.touch(session, found.token_hash, now=now)
+    return chat_id
 
 
 ChatDep = Annotated[str, Depends(current_chat)]
 
 
 async def _messages(context: Widget, chat_id: str, after: int) -> Messages:
-    async with context.db.transaction() as session:
+    async with context.db.reading() as session:
         rows = await outbox.messages_after(
-            session, channel=sessions.CHANNEL, chat_id=chat_id, after=after, now=utcnow()
+            session, channel=sessions.CHANNEL, chat_id=chat_id, after=after
         )
         locale = await session.scalar(
             select(Conversation.locale).where(

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, delete
+from sqlalchemy import String, delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -55,3 +55,9 @@ async def resolve(
 
 async def end(session: AsyncSession, web_session: WebSession) -> None:
     await session.execute(delete(WebSession).where(WebSession.token_hash == web_session.token_hash))
+
+
+async def touch(session: AsyncSession, token_hash: str, *, now: datetime) -> None:
+    await session.execute(
+        update(WebSession).where(WebSession.token_hash == token_hash).values(last_seen_at=now)
+    )

@@ -1,7 +1,8 @@
-"""The server side of bench/telegram.py, run in its own process.
+"""The server side of the HTTP benchmarks, run in its own process.
 
-python bench/webhook_server.py echo PORT API_BASE      # bare aiogram echo
-python bench/webhook_server.py kmb PORT API_BASE DBURL # `kmb serve`'s app
+python bench/server.py echo PORT API_BASE        # a bare aiogram echo bot
+python bench/server.py kmb PORT API_BASE DBURL   # `kmb serve`'s app, plus a bare
+                                                 # FastAPI endpoint POST /bench/bare
 """
 
 from __future__ import annotations
@@ -44,17 +45,28 @@ def echo_app(api_base: str) -> FastAPI:
 
 
 def kmb_app(api_base: str, database_url: str) -> FastAPI:
-    return create_app(
+    app = create_app(
         Settings(
             _env_file=None,
             database_url=database_url,
             telegram_token=TOKEN,
             telegram_api_base=api_base,
             telegram_webhook_secret=SECRET,
+            telegram_webhook_url="https://kmb.example/telegram/webhook",
             contact_point_file=ROOT / "config/contact-point.toml",
             flood_limit_per_minute=10_000,
+            widget_rate_per_address="1000000/minute",
+            widget_sessions_per_address="1000000/minute",
+            widget_rate_per_session="1000000/minute",
         )
     )
+
+    @app.post("/bench/bare")
+    async def bare(body: dict) -> dict:
+        """The ceiling: parse the JSON and answer, touching nothing else."""
+        return {"messages": [], "cursor": 0, "fields": len(body)}
+
+    return app
 
 
 if __name__ == "__main__":
