@@ -108,15 +108,27 @@ class Database:
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
         # hide_parameters: SQL errors and logs never quote the values people typed.
-        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
-        if not self.sqlite:
-            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
-        self.engine = create_async_engine(url, **kwargs)
+        common: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.sqlite:
+            # One writer connection behind an in-process queue, so a write never waits
+            # for a connection that readers hold; readers get a pool of their own. Every
+            # transaction ends explicitly, so the pool's ROLLBACK on return is skipped
+            # (it would be one more trip to aiosqlite's thread).
+            common.update(pool_reset_on_return=None)
+            self.engine = create_async_engine(url, pool_size=1, max_overflow=0, **common)
+            reader = create_async_engine(url, pool_size=5, max_overflow=15, **common)
             _configure_sqlite(self.engine)
+            _configure_sqlite(reader)
+            self._reader_engine: AsyncEngine | None = reader
+        else:
+            self.engine = create_async_engine(
+                url, pool_size=10, max_overflow=10, pool_pre_ping=True, **common
+            )
+            self._reader_engine = None
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._readers = async_sessionmaker(
-            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+            (self._reader_engine or self.engine).execution_options(**{READ_ONLY: True}),
+            expire_on_commit=False,
         )
         # SQLite has one writer: queue this process's transactions here rather
         # than letting them contend for the file lock.
@@ -129,7 +141,7 @@ class Database:
             async with self.sessions() as session, session.begin():
                 yield session
             return
-        async with self._writer, self.sessions() as session, session.begin():
+        async with self.sessions() as session, self._writer, session.begin():
             yield session
 
     @asynccontextmanager
@@ -140,3 +152,5 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._reader_engine is not None:
+            await self._reader_engine.dispose()
