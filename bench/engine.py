@@ -31,7 +31,7 @@ from intake.contact_point import load_contact_point  # noqa: E402
 from intake.db import Database  # noqa: E402
 from kmb.database import migrate  # noqa: E402
 
-# One intake as a person answers it: 20 messages from /start to the confirmation.
+# One intake as a person answers it: 21 messages from /start to the confirmation.
 SCRIPT: list[tuple[str, str]] = [
     ("text", "/start"),
     ("payload", "lang:cs"),
@@ -50,6 +50,7 @@ SCRIPT: list[tuple[str, str]] = [
     ("payload", "ans:eviction_notice:no"),
     ("payload", "ans:has_valid_id:yes"),
     ("payload", "ans:willing_to_cooperate:yes"),
+    ("text", "Poruba"),
     ("text", "Jana"),
     ("payload", "nav:skip"),
     ("payload", "nav:confirm"),

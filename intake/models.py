@@ -40,6 +40,8 @@ class Case(Base):
     chat_id: Mapped[str] = mapped_column(String(64))
     locale: Mapped[str] = mapped_column(String(5))
     source: Mapped[str | None] = mapped_column(String(64))
+    # Where in the city the person lives or stays, in their words (for routing).
+    district: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     person: Mapped[Person] = relationship(back_populates="cases", lazy="raise")

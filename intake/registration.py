@@ -22,6 +22,7 @@ class Registration:
     display_name: str | None = None
     phone: str | None = None
     source: str | None = None
+    district: str | None = None
 
 
 def case_reference(case_id: int, created_at: datetime) -> str:
@@ -51,6 +52,7 @@ async def register_case(
         chat_id=registration.chat_id,
         locale=registration.locale,
         source=registration.source,
+        district=registration.district,
         created_at=registration.consent_at,
     )
     session.add_all([person, case])

@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     )
 
     flood_limit_per_minute: int = Field(
-        20, ge=1, description="Messages a minute per chat before the assistant asks to slow down"
+        40, ge=1, description="Messages a minute per chat before the assistant asks to slow down"
     )
 
     # Telegram

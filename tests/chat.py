@@ -21,6 +21,7 @@ class Chat:
     channel: str = "test"
     locale: str | None = "cs"
     last: Outcome | None = None
+    received: list[Reply] = field(default_factory=list)
 
     async def deliver(
         self, *, text: str | None = None, payload: str | None = None, message_id: str | None = None
@@ -34,6 +35,7 @@ class Chat:
             locale=self.locale,
         )
         self.last = await self.engine.handle(inbound)
+        self.received.extend(self.last.replies)
         return self.last
 
     async def type(self, text: str) -> Outcome:

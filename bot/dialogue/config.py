@@ -33,5 +33,5 @@ class EngineConfig:
     outbox_channels: frozenset[str] = frozenset()
     # Channels that fetch their messages from the outbox themselves (the web widget).
     fetch_channels: frozenset[str] = frozenset()
-    flood_limit_per_minute: int = 20
+    flood_limit_per_minute: int = 40
     staff_alerts: StaffAlerts | None = None

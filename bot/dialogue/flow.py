@@ -343,6 +343,7 @@ class Flow:
             display_name=answers.get("name"),
             phone=answers.get("phone"),
             source=conversation.source,
+            district=answers.get("district"),
         )
         case, result = await register_case(
             session, registration=registration, thresholds=self.config.thresholds
@@ -357,6 +358,7 @@ class Flow:
                 Translator(alerts.locale),
                 reference=case.reference or "",
                 urgency=result.urgency,
+                district=case.district,
                 url=alerts.case_url.format(reference=case.reference),
             )
             outbox.enqueue(

@@ -294,13 +294,17 @@ URGENCY_NAMES = {
 }
 
 
-def staff_alert(t: Translator, *, reference: str, urgency: str, url: str) -> Reply:
-    """For the staff chat: what to open and how urgent, nothing about the person."""
+def staff_alert(
+    t: Translator, *, reference: str, urgency: str, district: str | None, url: str
+) -> Reply:
+    """For the staff chat: what to open, how urgent and where, nothing about the person."""
     return Reply(
         text=t.gettext(
-            "New case %(reference)s, urgency: %(urgency)s.\nOpen it: %(url)s",
+            "New case %(reference)s, urgency: %(urgency)s, part of the city: %(district)s."
+            "\nOpen it: %(url)s",
             reference=reference,
             urgency=t.gettext(URGENCY_NAMES[urgency]),
+            district=district or t.gettext("not given"),
             url=url,
         )
     )

@@ -352,6 +352,12 @@ STEPS: tuple[Step, ...] = (
         field="willing_to_cooperate",
     ),
     Step(
+        "district",
+        N_("In which part of the city do you live or stay now?"),
+        "name",
+        summary_label=N_("Part of the city"),
+    ),
+    Step(
         "name",
         N_("How should we call you? A first name is enough."),
         "name",

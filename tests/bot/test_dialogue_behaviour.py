@@ -334,3 +334,35 @@ async def test_stickers_and_photos_get_a_clear_answer(chat: Chat) -> None:
     await chat.deliver()  # neither text nor a button
     assert "only read text" in chat.text
     assert await chat.step() == "housing_group"
+
+
+SENSITIVE = (
+    "danger",
+    "violence",
+    "násil",
+    "nebezpeč",
+    "небезпец",
+    "насильств",
+    "debt",
+    "dluh",
+    "борг",
+    "výpověď",
+    "notice",
+    "evict",
+    "police",
+    "polici",
+    "поліц",
+)
+
+
+@pytest.mark.parametrize("language", ["cs", "en", "uk"])
+async def test_no_first_line_gives_the_situation_away(chat: Chat, language: str) -> None:
+    """Phones show a message's first line in notifications, to whoever holds the phone."""
+    answers = {**EXAMPLES[2]["answers"], "debt_to_city_czk": 5000, "rent_arrears": True}
+    await walk_through(chat, answers, language=language)
+    await chat.press("nav:confirm")
+    await chat.type("/help")
+    await chat.type("/mydata")
+    first_lines = [reply.text.splitlines()[0].lower() for reply in chat.received]
+    leaks = [line for line in first_lines if any(word in line for word in SENSITIVE)]
+    assert not leaks

@@ -88,6 +88,9 @@ async def walk_through(chat: Chat, answers: dict, language: str = "cs") -> set[s
         if step == "name":
             await chat.type("Jana")
             continue
+        if step == "district":
+            await chat.type("Poruba")
+            continue
         if step == "phone":
             await chat.type("777 123 456")
             continue

@@ -108,6 +108,7 @@ async def test_a_whole_intake_over_http(client: httpx.AsyncClient, db: Database)
         "ans:willing_to_cooperate:yes",
         "nav:skip",
         "nav:skip",
+        "nav:skip",
         "nav:confirm",
     ]
     steps = (

@@ -226,6 +226,7 @@ async def test_the_staff_alert_for_an_emergency_carries_no_personal_data(
     text = alert.params["text"]
     assert case.reference in text
     assert f"https://kmb.example/cases/{case.reference}" in text
+    assert "Poruba" in text and case.district == "Poruba"
     for private in ("Jana", "777", "násil", "violence", "partner"):
         assert private not in text
 

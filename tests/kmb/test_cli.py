@@ -79,6 +79,7 @@ def test_terminal_chat_walks_through_the_intake(tmp_path: Path) -> None:
         "No",  # notice to leave
         "Yes",
         "Yes",
+        "Poruba",
         "Jana",
         "/skip",
         "Yes, send it",
