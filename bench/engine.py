@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import sys
 import tempfile
 import time
@@ -25,6 +24,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, insert
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import latency_figures, postgres_database  # noqa: E402
 from bot.dialogue.engine import Engine, EngineConfig  # noqa: E402
 from bot.dialogue.types import Inbound  # noqa: E402
 from intake.contact_point import load_contact_point  # noqa: E402
@@ -62,15 +62,9 @@ floor_table = Table(
 
 
 def summary(name: str, latencies: list[float], wall: float) -> dict[str, float]:
-    latencies.sort()
-    figures = {
-        "per_second": len(latencies) / wall,
-        "median_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-        "wall_s": wall,
-    }
+    figures = latency_figures(latencies, wall)
     print(
-        f"  {name:<22} {figures['per_second']:9.0f} /s   median {figures['median_ms']:8.2f} ms"
+        f"  {name:<22} {figures['per_second']:9.0f} /s   median {figures['p50_ms']:8.2f} ms"
         f"   p99 {figures['p99_ms']:8.2f} ms   ({len(latencies)} in {wall:.1f} s)"
     )
     return figures
@@ -145,17 +139,8 @@ async def main() -> None:
                 "SQLite", f"sqlite+aiosqlite:///{folder}/bench.sqlite3", args.conversations
             )
     if args.postgres:
-        import asyncpg
-
-        name = f"kmb_bench_{uuid.uuid4().hex[:8]}"
-        admin = await asyncpg.connect(f"{args.postgres}/postgres")
-        await admin.execute(f"CREATE DATABASE {name}")
-        try:
-            url = f"{args.postgres.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+        async with postgres_database(args.postgres) as url:
             await measure("PostgreSQL", url, args.conversations)
-        finally:
-            await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
-            await admin.close()
 
 
 if __name__ == "__main__":

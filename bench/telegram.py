@@ -15,7 +15,6 @@ import asyncio
 import itertools
 import os
 import socket
-import statistics
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import latency_figures, postgres_database  # noqa: E402
 from bench.engine import SCRIPT  # noqa: E402
 from bench.server import SECRET, TOKEN  # noqa: E402
 from tests.e2e.bot_api import BotApiServer  # noqa: E402
@@ -124,16 +124,13 @@ async def run(mode: str, users: int, api: BotApiServer, extra: list[str]) -> dic
     finally:
         process.terminate()
         await process.wait()
-    latencies.sort()
     figures = {
-        "updates_per_second": len(latencies) / wall,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        **latency_figures(latencies, wall),
         "replies": len(api.sent(method="sendMessage")),
         "delivered_per_second": len(latencies) / delivered_wall,
     }
     print(
-        f"  {mode:<5} {figures['updates_per_second']:8.0f} updates/s   "
+        f"  {mode:<5} {figures['per_second']:8.0f} updates/s   "
         f"p50 {figures['p50_ms']:7.1f} ms   p99 {figures['p99_ms']:7.1f} ms   "
         f"{figures['replies']} replies sent ({figures['delivered_per_second']:.0f}/s "
         f"until the last one)"
@@ -155,21 +152,12 @@ async def main() -> None:
             product = await run(
                 "kmb", args.users, api, [f"sqlite+aiosqlite:///{folder}/bench.sqlite3"]
             )
-        ratio = product["updates_per_second"] / echo["updates_per_second"]
+        ratio = product["per_second"] / echo["per_second"]
         print(f"  kmb on SQLite / echo = {ratio:.2f} (target ≥ 0.5)")
         if args.postgres:
-            import asyncpg
-
-            name = f"kmb_bench_{next(ids)}_{os.getpid()}"
-            admin = await asyncpg.connect(f"{args.postgres}/postgres")
-            await admin.execute(f"CREATE DATABASE {name}")
-            try:
-                url = args.postgres.replace("postgresql://", "postgresql+asyncpg://")
-                product = await run("kmb", args.users, api, [f"{url}/{name}"])
-            finally:
-                await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
-                await admin.close()
-            ratio = product["updates_per_second"] / echo["updates_per_second"]
+            async with postgres_database(args.postgres) as url:
+                product = await run("kmb", args.users, api, [url])
+            ratio = product["per_second"] / echo["per_second"]
             print(f"  kmb on PostgreSQL / echo = {ratio:.2f} (target ≥ 0.5)")
     finally:
         await api.stop()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -24,6 +23,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import latency_figures, postgres_database  # noqa: E402
 from bench.engine import SCRIPT  # noqa: E402
 from bench.telegram import free_port, wait_for_server  # noqa: E402
 from tests.e2e.bot_api import BotApiServer  # noqa: E402
@@ -32,12 +32,7 @@ STEPS = SCRIPT[1:]  # the session start replaces "/start"
 
 
 def figures(name: str, latencies: list[float], wall: float) -> dict[str, float]:
-    latencies.sort()
-    result = {
-        "per_second": len(latencies) / wall,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-    }
+    result = latency_figures(latencies, wall)
     print(
         f"  {name:<28} {result['per_second']:8.0f} /s   p50 {result['p50_ms']:7.1f} ms"
         f"   p99 {result['p99_ms']:7.1f} ms"
@@ -114,17 +109,8 @@ async def main() -> None:
                 "SQLite", f"sqlite+aiosqlite:///{folder}/bench.sqlite3", args.sessions, api
             )
         if args.postgres:
-            import asyncpg
-
-            name = f"kmb_wbench_{os.getpid()}"
-            admin = await asyncpg.connect(f"{args.postgres}/postgres")
-            await admin.execute(f"CREATE DATABASE {name}")
-            try:
-                url = args.postgres.replace("postgresql://", "postgresql+asyncpg://")
-                await measure("PostgreSQL", f"{url}/{name}", args.sessions, api)
-            finally:
-                await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
-                await admin.close()
+            async with postgres_database(args.postgres) as url:
+                await measure("PostgreSQL", url, args.sessions, api)
     finally:
         await api.stop()
 
