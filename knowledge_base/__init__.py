@@ -1,0 +1,1 @@
+"""The solution catalogue: content files, loading and checking (search and editing follow)."""

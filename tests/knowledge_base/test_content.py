@@ -1,0 +1,73 @@
+"""The catalogue files: every topic in every language, within the rules of the catalogue."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from knowledge_base.content import (
+    LANGUAGES,
+    PLACEHOLDERS,
+    REQUIRED_SLUGS,
+    ContentError,
+    fill,
+    load,
+    parse,
+    problems,
+)
+
+ENTRIES = load()
+
+
+def test_the_catalogue_is_complete_and_within_the_rules() -> None:
+    assert problems(ENTRIES) == []
+    assert {(e.slug, e.lang) for e in ENTRIES} == {
+        (slug, lang) for slug in REQUIRED_SLUGS for lang in LANGUAGES
+    }
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[f"{e.slug}/{e.lang}" for e in ENTRIES])
+def test_entries_are_plain_text_and_promise_nothing(entry) -> None:
+    text = fill(entry.short + entry.body, PLACEHOLDERS)
+    assert "**" not in text and not any(line.startswith("#") for line in text.splitlines())
+    assert "{{" not in text  # every placeholder is a known one
+    assert entry.questions and entry.keywords and entry.sources
+
+
+def test_the_same_sources_and_links_in_every_language() -> None:
+    by_slug: dict[str, list] = {}
+    for entry in ENTRIES:
+        by_slug.setdefault(entry.slug, []).append(entry)
+    for slug, versions in by_slug.items():
+        assert len({tuple(sorted(v.links)) for v in versions}) == 1, slug
+
+
+def test_broken_files_are_refused_with_the_reason() -> None:
+    with pytest.raises(ContentError, match="front matter"):
+        parse("no front matter", slug="x", lang="cs")
+    with pytest.raises(ContentError, match="reviewed_on"):
+        parse('+++\ntitle = "T"\nsources = ["s"]\n+++\nText', slug="x", lang="cs")
+    entry = parse(
+        '+++\ntitle = "T"\nreviewed_on = 2026-01-01\nsources = ["s"]\n'
+        'links = ["nowhere"]\n+++\n{{contact_point.fax}} ' + "x" * 800,
+        slug="x",
+        lang="cs",
+    )
+    found = problems([entry], complete=False)
+    assert any("unknown placeholder" in p for p in found)
+    assert any("longer than" in p for p in found)
+    assert any("unknown entry nowhere" in p for p in found)
+
+
+def test_the_check_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "knowledge_base", "check"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parents[2],
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 problems" in done.stdout
