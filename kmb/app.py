@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
 
+from bot.dialogue.catalogue import Catalogue
 from bot.dialogue.config import StaffAlerts
 from bot.dialogue.engine import Engine, EngineConfig
 from bot.telegram.delivery import TelegramDelivery
@@ -17,6 +18,7 @@ from intake.contact_point import load_contact_point
 from intake.db import Database
 from kmb.database import migrate
 from kmb.settings import Settings
+from knowledge_base.content import load as load_catalogue
 
 
 def engine_config(settings: Settings) -> EngineConfig:
@@ -31,8 +33,10 @@ def engine_config(settings: Settings) -> EngineConfig:
             case_url=settings.staff_case_url,
             locale=settings.default_locale,
         )
+    point = load_contact_point(settings.contact_point_file)
     return EngineConfig(
-        contact_point=load_contact_point(settings.contact_point_file),
+        contact_point=point,
+        catalogue=Catalogue.build(load_catalogue(), point, settings.triage),
         thresholds=settings.triage,
         consent_version=settings.consent_version,
         default_locale=settings.default_locale,

@@ -16,10 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.dialogue.catalogue import Catalogue
 from bot.dialogue.engine import Engine, EngineConfig
 from intake.contact_point import load_contact_point
 from intake.db import Database
+from intake.triage import Thresholds
 from kmb.database import migrate
+from knowledge_base.content import load as load_catalogue
 from tests.chat import Chat
 
 DATA = Path(__file__).parent / "data"
@@ -85,11 +88,19 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     await database.dispose()
 
 
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    point = load_contact_point(DATA / "contact-point.toml")
+    return Catalogue.build(load_catalogue(), point, Thresholds())
+
+
 @pytest.fixture
-def config() -> EngineConfig:
+def config(catalogue: Catalogue) -> EngineConfig:
     # The tests' clock stands still, so every message falls in the same minute.
     return EngineConfig(
-        contact_point=load_contact_point(DATA / "contact-point.toml"), flood_limit_per_minute=1000
+        contact_point=load_contact_point(DATA / "contact-point.toml"),
+        flood_limit_per_minute=1000,
+        catalogue=catalogue,
     )
 
 

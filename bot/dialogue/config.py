@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from intake.contact_point import ContactPoint
 from intake.triage import Thresholds
 from locales import DEFAULT_LOCALE
+
+if TYPE_CHECKING:
+    from bot.dialogue.catalogue import Catalogue
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,3 +39,5 @@ class EngineConfig:
     fetch_channels: frozenset[str] = frozenset()
     flood_limit_per_minute: int = 40
     staff_alerts: StaffAlerts | None = None
+    # Free questions are answered from the solution catalogue when it is given.
+    catalogue: Catalogue | None = None

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogue import render
 from bot.dialogue.answers import read_answer
+from bot.dialogue.catalogue import looks_like_a_question
 from bot.dialogue.config import EngineConfig
 from bot.dialogue.models import Conversation
 from bot.dialogue.parsing import InvalidAnswer, clean_text, fold, parse_command, parse_yes_no
@@ -211,6 +212,7 @@ class Flow:
     async def _typed(self, session: AsyncSession, turn: Turn, text: str) -> None:
         conversation = turn.conversation
         step_key = conversation.step
+        problem: InvalidAnswer | None = None
         if step_key == LANGUAGE:
             locale = _language_from_text(text)
             if locale:
@@ -223,14 +225,35 @@ class Flow:
             today = turn.now.astimezone(ZoneInfo(self.config.time_zone)).date()
             try:
                 value = read_answer(step, text, conversation.answers, today=today)
-            except InvalidAnswer as problem:
-                turn.say(render.ERRORS[problem.reason], **problem.params)
-                return await self._prompt(session, turn)
-            return await self._record(session, turn, step.key, value)
-        elif step_key in (DONE, DECLINED, EDIT):
-            return await self._prompt(session, turn)
-        turn.say(render.ERRORS["not_an_option"])
+            except InvalidAnswer as error:
+                problem = error
+            else:
+                return await self._record(session, turn, step.key, value)
+        if looks_like_a_question(text) or step_key in (DONE, DECLINED):
+            # Not an answer to the question asked: maybe a question of their own.
+            await self._answer_question(turn, text)
+        elif problem is not None:
+            turn.say(render.ERRORS[problem.reason], **problem.params)
+        elif step_key != EDIT:
+            turn.say(render.ERRORS["not_an_option"])
         return await self._prompt(session, turn)
+
+    async def _answer_question(self, turn: Turn, text: str) -> None:
+        """Answer from the catalogue, or say honestly that I do not know."""
+        catalogue = self.config.catalogue
+        answer = catalogue.answer(text, turn.t) if catalogue else None
+        if answer is not None:
+            turn.replies.append(answer)
+            turn.events.append("answered")
+            return
+        turn.events.append("unanswered")
+        turn.say(
+            N_(
+                "I am sorry, I do not know the answer to that. The contact point's staff can "
+                "help you: call %(phone)s or write /human."
+            ),
+            phone=self.config.contact_point.phone,
+        )
 
     async def _switch_language(self, session: AsyncSession, turn: Turn, locale: str) -> None:
         conversation = turn.conversation

@@ -366,3 +366,39 @@ async def test_no_first_line_gives_the_situation_away(chat: Chat, language: str)
     first_lines = [reply.text.splitlines()[0].lower() for reply in chat.received]
     leaks = [line for line in first_lines if any(word in line for word in SENSITIVE)]
     assert not leaks
+
+
+async def test_a_question_at_any_moment_is_answered_from_the_catalogue(chat: Chat) -> None:
+    await start_in_english(chat)
+    await chat.type("where can I sleep tonight?")
+    answer, question = chat.replies
+    assert answer.text.startswith("Nowhere to sleep") or "tonight" in answer.text.lower()
+    assert "{{" not in answer.text and "+420 596 000 123" in answer.text
+    assert "Question 1 of" in question.text  # then the same question again
+    assert "answered" in chat.last.events
+    assert await chat.step() == "housing_group"
+
+
+async def test_an_unknown_question_gets_an_honest_answer(chat: Chat) -> None:
+    await start_in_english(chat)
+    await chat.type("Who won the hockey match yesterday?")
+    assert "do not know" in chat.replies[0].text and "+420 596 000 123" in chat.replies[0].text
+    assert "unanswered" in chat.last.events
+
+
+async def test_a_question_in_another_language_offers_to_switch(chat: Chat) -> None:
+    await start_in_english(chat)
+    await chat.type("де можна переночувати сьогодні?")
+    answer = chat.replies[0]
+    assert answer.text.startswith("Nowhere") or "sleep" in answer.text.lower()  # in English
+    assert [c.payload for c in answer.choices] == ["lang:uk"]
+    await chat.deliver(payload=answer.choices[0].payload)
+    assert (await chat.conversation()).locale == "uk"
+
+
+async def test_numbers_are_still_answers_not_questions(chat: Chat) -> None:
+    await start_in_english(chat)
+    for payload in INCOME_QUESTION:
+        await chat.press(payload)
+    await chat.type("12 tisíc korun")
+    assert (await chat.conversation()).answers["monthly_income_czk"] == 12000
