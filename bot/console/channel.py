@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 
 from bot.dialogue.engine import Engine
-from bot.dialogue.parsing import fold
+from bot.dialogue.text import fold
 from bot.dialogue.types import Choice, Inbound, Reply
 
 CHANNEL = "console"

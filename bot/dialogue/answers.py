@@ -7,18 +7,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from bot.dialogue.parsing import (
-    UNKNOWN,
-    InvalidAnswer,
-    fold,
-    parse_amount,
-    parse_count,
-    parse_days,
-    parse_name,
-    parse_phone,
-    parse_yes_no,
-)
+from bot.dialogue.numbers import parse_amount, parse_count, parse_days
 from bot.dialogue.script import Option, Step
+from bot.dialogue.text import UNKNOWN, InvalidAnswer, fold, parse_name, parse_phone, parse_yes_no
 from locales import LOCALES, translations
 
 _NONE_WORDS = {

@@ -23,8 +23,8 @@ from bot.dialogue import render
 from bot.dialogue.config import EngineConfig
 from bot.dialogue.flow import NEW, Flow, Turn
 from bot.dialogue.models import Conversation, Message
-from bot.dialogue.parsing import clean_text
 from bot.dialogue.script import N_
+from bot.dialogue.text import clean_text
 from bot.dialogue.translator import Translator
 from bot.dialogue.types import Inbound, Outcome, Reply
 from intake import outbox

@@ -19,7 +19,6 @@ from bot.dialogue.answers import read_answer
 from bot.dialogue.catalogue import looks_like_a_question
 from bot.dialogue.config import EngineConfig
 from bot.dialogue.models import Conversation
-from bot.dialogue.parsing import InvalidAnswer, clean_text, fold, parse_command, parse_yes_no
 from bot.dialogue.privacy import delete_personal_data, my_data
 from bot.dialogue.script import (
     BY_KEY,
@@ -36,6 +35,7 @@ from bot.dialogue.script import (
     first_unanswered,
     next_step_after,
 )
+from bot.dialogue.text import InvalidAnswer, clean_text, fold, parse_command, parse_yes_no
 from bot.dialogue.translator import Translator
 from bot.dialogue.types import Inbound, Reply
 from intake import outbox

@@ -6,16 +6,8 @@ from datetime import date
 
 import pytest
 
-from bot.dialogue.parsing import (
-    UNKNOWN,
-    InvalidAnswer,
-    clean_text,
-    parse_amount,
-    parse_command,
-    parse_count,
-    parse_days,
-    parse_phone,
-)
+from bot.dialogue.numbers import parse_amount, parse_count, parse_days
+from bot.dialogue.text import UNKNOWN, InvalidAnswer, clean_text, parse_command, parse_phone
 
 TODAY = date(2026, 11, 23)
 

@@ -1,53 +1,19 @@
-"""Lenient parsing of what people type: amounts, counts, deadlines, phone numbers.
+"""Lenient reading of numbers people type: amounts, counts of people, deadlines.
 
-Pure functions with no translation: a failure raises :class:`InvalidAnswer`
-with a reason code that the renderer turns into a localized message.
+Pure functions with no translation: a failure raises :class:`InvalidAnswer` with a
+reason code that the renderer turns into a localized message.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, timedelta
+
+from bot.dialogue.text import UNKNOWN, InvalidAnswer, Unknown, clean_text, fold, fold_words
 
 MAX_AMOUNT_CZK = 10_000_000
 MAX_PEOPLE = 20
 MAX_DAYS = 3 * 365
-
-
-class InvalidAnswer(ValueError):
-    """The text cannot be read as an answer to the current question."""
-
-    def __init__(self, reason: str, **params: object) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.params = params
-
-
-class Unknown:
-    """The person said they do not know."""
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-
-UNKNOWN = Unknown()
-
-_CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]")
-
-
-def clean_text(text: str) -> str:
-    """Drop control and invisible characters, normalise Unicode and white space."""
-    text = unicodedata.normalize("NFC", text)
-    text = _CONTROL.sub("", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics, for comparing words typed on any keyboard."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    # Keep Cyrillic й/ї (they decompose too) recognisable: strip marks only.
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 _UNKNOWN_WORDS = {
@@ -213,17 +179,13 @@ _NUMBER_WORDS = {
 }
 
 
-def _folded(words: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(fold(word) for word in words)
-
-
-_UNKNOWN_WORDS = set(_folded(tuple(_UNKNOWN_WORDS)))
-_ZERO_WORDS = set(_folded(tuple(_ZERO_WORDS)))
-_APPROX_WORDS = _folded(_APPROX_WORDS)
-_THOUSAND_WORDS = _folded(_THOUSAND_WORDS)
-_MILLION_WORDS = _folded(_MILLION_WORDS)
-_CURRENCY_WORDS = _folded(_CURRENCY_WORDS)
-_PERIOD_WORDS = _folded(_PERIOD_WORDS)
+_UNKNOWN_WORDS = set(fold_words(tuple(_UNKNOWN_WORDS)))
+_ZERO_WORDS = set(fold_words(tuple(_ZERO_WORDS)))
+_APPROX_WORDS = fold_words(_APPROX_WORDS)
+_THOUSAND_WORDS = fold_words(_THOUSAND_WORDS)
+_MILLION_WORDS = fold_words(_MILLION_WORDS)
+_CURRENCY_WORDS = fold_words(_CURRENCY_WORDS)
+_PERIOD_WORDS = fold_words(_PERIOD_WORDS)
 _NUMBER_WORDS = {fold(word): value for word, value in _NUMBER_WORDS.items()}
 
 
@@ -353,10 +315,10 @@ _PREFIXES = (
     "приблизно",
 )
 _DAY_UNITS, _WEEK_UNITS, _MONTH_UNITS, _PREFIXES = (
-    _folded(_DAY_UNITS),
-    _folded(_WEEK_UNITS),
-    _folded(_MONTH_UNITS),
-    _folded(_PREFIXES),
+    fold_words(_DAY_UNITS),
+    fold_words(_WEEK_UNITS),
+    fold_words(_MONTH_UNITS),
+    fold_words(_PREFIXES),
 )
 
 
@@ -417,65 +379,3 @@ def _days_to_date(
     if target - today > timedelta(days=MAX_DAYS):
         raise InvalidAnswer("days_too_large")
     return (target - today).days
-
-
-def parse_phone(text: str) -> str:
-    """A phone number: +420 777 123 456, 777123456, +380 …; returned as +digits or digits."""
-    compact = re.sub(r"[\s\-./()]", "", clean_text(text))
-    if compact.startswith("00"):
-        compact = "+" + compact[2:]
-    if not re.fullmatch(r"\+?\d{9,15}", compact):
-        raise InvalidAnswer("not_a_phone")
-    if len(compact) == 9 and compact.isdigit():
-        compact = "+420" + compact
-    return compact
-
-
-def parse_name(text: str) -> str:
-    """What the person wants to be called: letters required, at most 80 characters."""
-    name = clean_text(text)
-    if not any(c.isalpha() for c in name):
-        raise InvalidAnswer("not_a_name")
-    if len(name) > 80:
-        raise InvalidAnswer("name_too_long", maximum=80)
-    return name
-
-
-_YES = set(_folded(("ano", "jo", "jj", "yes", "y", "yeah", "yep", "так", "да", "ага", "a")))
-_NO = set(_folded(("ne", "nee", "no", "n", "nope", "ні", "нет", "не")))
-
-
-def parse_yes_no(text: str) -> bool | None:
-    """True for a yes word, False for a no word, None otherwise."""
-    folded = fold(clean_text(text)).strip(" .!")
-    if folded in _YES:
-        return True
-    if folded in _NO:
-        return False
-    return None
-
-
-_COMMAND_WORDS = {
-    "back": ("zpet", "zpatky", "back", "назад", "previous"),
-    "skip": ("preskocit", "preskoc", "skip", "пропустити", "пропустить"),
-    "restart": ("znovu", "od zacatku", "restart", "start again", "спочатку", "заново"),
-    "language": ("jazyk", "language", "мова", "язык"),
-    "help": ("pomoc", "napoveda", "help", "допомога", "помощь"),
-    "mydata": (
-        "moje data",
-        "my data",
-    ),
-    "delete": ("smazat", "delete", "видалити"),
-}
-_COMMANDS = {fold(word): command for command, words in _COMMAND_WORDS.items() for word in words}
-
-
-def parse_command(text: str) -> tuple[str, str | None] | None:
-    """A command typed as ``/name [argument]`` or as a plain word ("zpět", "skip", "назад")."""
-    cleaned = clean_text(text)
-    if cleaned.startswith("/"):
-        name, _, argument = cleaned[1:].partition(" ")
-        name = name.split("@")[0].casefold()  # Telegram appends @botname in groups
-        return name, argument.strip() or None
-    command = _COMMANDS.get(fold(cleaned).strip(" .!"))
-    return (command, None) if command else None
