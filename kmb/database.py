@@ -15,10 +15,12 @@ import bot.dialogue.models
 import bot.web.sessions
 import intake.models
 import intake.outbox
+import knowledge_base.unanswered
 from intake.db import Base, Database
 
 # The model modules register their tables on Base.metadata when imported.
 assert bot.dialogue.models and bot.web.sessions and intake.models and intake.outbox
+assert knowledge_base.unanswered
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 metadata: MetaData = Base.metadata

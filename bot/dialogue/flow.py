@@ -42,6 +42,7 @@ from intake import outbox
 from intake.models import Case
 from intake.registration import Registration, register_case
 from intake.triage import Answers
+from knowledge_base import unanswered
 from locales import LOCALES
 
 NEW = "new"
@@ -231,14 +232,14 @@ class Flow:
                 return await self._record(session, turn, step.key, value)
         if looks_like_a_question(text) or step_key in (DONE, DECLINED):
             # Not an answer to the question asked: maybe a question of their own.
-            await self._answer_question(turn, text)
+            await self._answer_question(session, turn, text)
         elif problem is not None:
             turn.say(render.ERRORS[problem.reason], **problem.params)
         elif step_key != EDIT:
             turn.say(render.ERRORS["not_an_option"])
         return await self._prompt(session, turn)
 
-    async def _answer_question(self, turn: Turn, text: str) -> None:
+    async def _answer_question(self, session: AsyncSession, turn: Turn, text: str) -> None:
         """Answer from the catalogue, or say honestly that I do not know."""
         catalogue = self.config.catalogue
         answer = catalogue.answer(text, turn.t) if catalogue else None
@@ -247,6 +248,14 @@ class Flow:
             turn.events.append("answered")
             return
         turn.events.append("unanswered")
+        conversation = turn.conversation
+        unanswered.record(
+            session,
+            conversation_id=conversation.id,
+            locale=conversation.locale,
+            text=text[:1000] if conversation.consent_at is not None else None,
+            now=turn.now,
+        )
         turn.say(
             N_(
                 "I am sorry, I do not know the answer to that. The contact point's staff can "

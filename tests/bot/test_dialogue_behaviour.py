@@ -379,11 +379,30 @@ async def test_a_question_at_any_moment_is_answered_from_the_catalogue(chat: Cha
     assert await chat.step() == "housing_group"
 
 
-async def test_an_unknown_question_gets_an_honest_answer(chat: Chat) -> None:
-    await start_in_english(chat)
-    await chat.type("Who won the hockey match yesterday?")
+async def test_an_unknown_question_gets_an_honest_answer_and_is_kept_for_staff(
+    chat: Chat,
+) -> None:
+    from knowledge_base.unanswered import UnansweredQuestion
+
+    chat.locale = "en"
+    await chat.type("/start")
+    await chat.press("lang:en")
+    await chat.type("What time does the football match start?")  # before consent
     assert "do not know" in chat.replies[0].text and "+420 596 000 123" in chat.replies[0].text
     assert "unanswered" in chat.last.events
+    await chat.press("ans:immediate_danger:no")
+    await chat.press("ans:consent:agree")
+    await chat.type("Who won the hockey match yesterday?")
+    async with chat.engine.db.sessions() as session:
+        texts = (
+            await session.scalars(select(UnansweredQuestion.text).order_by(UnansweredQuestion.id))
+        ).all()
+    assert texts == [None, "Who won the hockey match yesterday?"]
+    await chat.type("/delete")
+    await chat.press("nav:delete_confirm")
+    async with chat.engine.db.sessions() as session:
+        texts = (await session.scalars(select(UnansweredQuestion.text))).all()
+    assert texts == [None, None]
 
 
 async def test_a_question_in_another_language_offers_to_switch(chat: Chat) -> None:

@@ -31,7 +31,7 @@ class TelegramUser:
     deliver: Deliver
     chat_id: int
     language_code: str = "cs"
-    quiet: float = 0.25
+    quiet: float = 0.35
     seen: int = 0
     last_update: dict[str, Any] = field(default_factory=dict)
 
