@@ -60,6 +60,11 @@ def test_questions_find_their_entry(index: Index, question: str, slug: str) -> N
         "nevím",
         "Кто выиграл матч",
         "",
+        "What time does the football match start?",
+        "kolik je hodin",
+        "I like pizza",
+        "mám rád psy",
+        "чи буде дощ завтра",
     ],
 )
 def test_it_abstains_when_nothing_fits(index: Index, question: str) -> None:
