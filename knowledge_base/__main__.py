@@ -2,7 +2,7 @@
 
     python -m knowledge_base search [--lang cs|en|uk|auto] [--top N] [--json] [QUERY]
     python -m knowledge_base export --json
-    python -m knowledge_base check [--partial]
+    python -m knowledge_base check [--partial] [--max-age-days N]
 
 ``search`` without QUERY reads one question per line from standard input and prints one
 JSON line per question: {"query": …, "results": [{"slug", "title", "score"}]}.
@@ -13,8 +13,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 
-from knowledge_base.content import LANGUAGES, ContentError, load, problems
+from knowledge_base.content import LANGUAGES, ContentError, load, problems, stale
 from knowledge_base.search import Index
 
 
@@ -38,6 +39,12 @@ def main(argv: list[str]) -> int:
     export.add_argument("--json", action="store_true", required=True)
     check = commands.add_parser("check", help="check the catalogue files")
     check.add_argument("--partial", action="store_true", help="do not require every topic")
+    check.add_argument(
+        "--max-age-days",
+        type=int,
+        default=365,
+        help="report entries reviewed longer ago than this (default 365)",
+    )
     args = parser.parse_args(argv)
     try:
         entries = load()
@@ -49,7 +56,10 @@ def main(argv: list[str]) -> int:
         found = problems(entries, complete=not args.partial)
         for problem in found:
             print(problem)
-        print(f"{len(entries)} entries, {len(found)} problems")
+        old = stale(entries, today=date.today(), max_age_days=args.max_age_days)
+        for entry in old:
+            print(f"to review: {entry.slug}/{entry.lang} (last reviewed {entry.reviewed_on})")
+        print(f"{len(entries)} entries, {len(found)} problems, {len(old)} to review")
         return 1 if found else 0
     if args.command == "export":
         for entry in entries:

@@ -133,6 +133,11 @@ def fill(text: str, values: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
+def stale(entries: list[Entry], *, today: date, max_age_days: int) -> list[Entry]:
+    """Entries whose facts were last checked more than ``max_age_days`` ago."""
+    return [e for e in entries if (today - e.reviewed_on).days > max_age_days]
+
+
 def problems(entries: list[Entry], *, complete: bool = True) -> list[str]:
     """What is wrong with the catalogue (an empty list when nothing is)."""
     found: list[str] = []

@@ -62,12 +62,31 @@ def test_broken_files_are_refused_with_the_reason() -> None:
     assert any("unknown entry nowhere" in p for p in found)
 
 
-def test_the_check_command() -> None:
+def test_the_check_command_reports_entries_to_review() -> None:
+    root = Path(__file__).parents[2]
     done = subprocess.run(
-        [sys.executable, "-m", "knowledge_base", "check"],
-        capture_output=True,
-        text=True,
-        cwd=Path(__file__).parents[2],
+        [sys.executable, "-m", "knowledge_base", "check"], capture_output=True, text=True, cwd=root
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 problems" in done.stdout
+    strict = subprocess.run(
+        [sys.executable, "-m", "knowledge_base", "check", "--max-age-days", "-1"],
+        capture_output=True,
+        text=True,
+        cwd=root,
+    )
+    assert strict.returncode == 0  # entries to review are a report, not a failure
+    assert f"{len(ENTRIES)} to review" in strict.stdout
+    assert "to review: contact-point/cs" in strict.stdout
+
+
+def test_stale_entries() -> None:
+    from datetime import date
+
+    from knowledge_base.content import stale
+
+    newest = max(e.reviewed_on for e in ENTRIES)
+    assert stale(ENTRIES, today=newest, max_age_days=0) == [
+        e for e in ENTRIES if e.reviewed_on < newest
+    ]
+    assert stale(ENTRIES, today=date(2099, 1, 1), max_age_days=365) == ENTRIES
