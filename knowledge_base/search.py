@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 import simplemma
 from anyascii import anyascii
@@ -65,7 +65,7 @@ def fold(word: str) -> str:
     return anyascii(word).lower()
 
 
-@cache
+@lru_cache(maxsize=50_000)  # bounded: every word people type passes through here
 def _lemma(word: str, lang: str) -> str:
     return simplemma.lemmatize(word, lang=lang)
 
@@ -96,9 +96,13 @@ class Index:
         self.vocabulary = sorted({t for document in self.documents for t in document})
         self._known = set(self.vocabulary)
         self.keywords = [
-            [frozenset(terms(k, (e.lang,))) for k in e.keywords if terms(k, (e.lang,))]
+            [keyword for keyword in (frozenset(terms(k, (e.lang,))) for k in e.keywords) if keyword]
             for e in self.entries
         ]
+        self._by_slug_lang = {(e.slug, e.lang): e for e in self.entries}
+
+    def entry(self, slug: str, lang: str) -> Entry | None:
+        return self._by_slug_lang.get((slug, lang))
 
     def _expand(self, query_terms: list[str]) -> tuple[list[str], int]:
         """Known terms, plus close vocabulary words for unknown ones; and how many matched."""
@@ -139,11 +143,10 @@ class Index:
             if score > best.get(entry.slug, (0.0, entry))[0]:
                 best[entry.slug] = (float(score), entry)
         ranked = sorted(best.items(), key=lambda item: item[1][0], reverse=True)
-        by_slug_lang = {(e.slug, e.lang): e for e in self.entries}
         hits = []
         for slug, (score, entry) in ranked[:top]:
             if score < MIN_SCORE:
                 break
-            shown = by_slug_lang.get((slug, lang or entry.lang), entry)
+            shown = self.entry(slug, lang or entry.lang) or entry
             hits.append(Hit(slug=slug, title=shown.title, score=round(score, 2), lang=entry.lang))
         return hits

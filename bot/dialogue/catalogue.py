@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from babel.dates import get_day_names
 from babel.numbers import format_decimal
 
+from bot.dialogue.render import LANGUAGE_NAMES
 from bot.dialogue.script import N_
 from bot.dialogue.translator import Translator
 from bot.dialogue.types import Choice, Reply
@@ -15,8 +16,6 @@ from intake.contact_point import WEEKDAYS, ContactPoint
 from intake.triage import Thresholds
 from knowledge_base.content import Entry, fill
 from knowledge_base.search import Index
-
-LANGUAGE_NAMES = {"cs": "Čeština", "en": "English", "uk": "Українська"}
 
 
 def opening_hours(point: ContactPoint, locale: str) -> str:
@@ -63,7 +62,9 @@ class Catalogue:
         if not hits:
             return None
         hit = hits[0]
-        entry = next(e for e in self.index.entries if e.slug == hit.slug and e.lang == t.locale)
+        entry = self.index.entry(hit.slug, t.locale)
+        if entry is None:
+            return None
         text = f"{entry.title}\n\n{fill(entry.short, self.values(t.locale))}"
         offer: tuple[Choice, ...] = ()
         asked_in = "uk" if any("\u0400" <= c <= "\u04ff" for c in question) else hit.lang

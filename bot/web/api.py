@@ -229,11 +229,8 @@ async def fetch_messages(
 
 
 @router.delete("/session", status_code=204)
-async def end_session(
-    chat_id: ChatDep, context: WidgetDep, authorization: Annotated[str | None, Header()] = None
-) -> Response:
+async def end_session(chat_id: ChatDep, context: WidgetDep) -> Response:
     """End the conversation and erase its answers, transcript and case."""
-    token = (authorization or "").removeprefix("Bearer ").strip()
     async with context.db.transaction() as session:
         conversation = await session.scalar(
             select(Conversation).where(
@@ -243,7 +240,5 @@ async def end_session(
         if conversation is not None:
             await delete_personal_data(session, conversation)
             await session.execute(delete(Conversation).where(Conversation.id == conversation.id))
-        found = await sessions.resolve(session, token, now=utcnow(), idle=context.idle)
-        if found is not None:
-            await sessions.end(session, found)
+        await sessions.end(session, chat_id=chat_id)
     return Response(status_code=204)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage
@@ -11,9 +10,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.dialogue.script import N_
-from bot.dialogue.translator import Translator
-from bot.web.problems import WidgetProblem
-from locales import DEFAULT_LOCALE, supported
+from bot.web.problems import WidgetProblem, header_locale, problem_body
 
 
 class RateLimits:
@@ -65,14 +62,10 @@ class BodySizeLimit:
             await self._refuse(scope, send, headers)
 
     async def _refuse(self, scope: Scope, send: Send, headers: dict[bytes, bytes]) -> None:
-        language = headers.get(b"accept-language", b"").decode("latin-1").split(",")[0]
-        t = Translator(supported(language.split(";")[0]) or DEFAULT_LOCALE)
-        body: dict[str, Any] = {
-            "type": "about:blank",
-            "title": "Request too large",
-            "status": 413,
-            "detail": t.gettext(N_("That message is too large to send.")),
-        }
+        language = header_locale(headers.get(b"accept-language", b"").decode("latin-1"))
+        body = problem_body(
+            language, 413, "Request too large", N_("That message is too large to send.")
+        )
         payload = json.dumps(body, ensure_ascii=False).encode()
         await send(
             {

@@ -26,14 +26,31 @@ class WidgetProblem(Exception):
         self.headers, self.params = headers or {}, params
 
 
-def request_locale(request: Request) -> str:
-    """The widget says which language it shows in Accept-Language."""
-    header = request.headers.get("accept-language", "")
-    for part in header.split(","):
+def header_locale(accept_language: str) -> str:
+    """The first supported language of an Accept-Language header (the widget sends its own)."""
+    for part in accept_language.split(","):
         found = supported(part.split(";")[0].strip())
         if found:
             return found
     return DEFAULT_LOCALE
+
+
+def request_locale(request: Request) -> str:
+    return header_locale(request.headers.get("accept-language", ""))
+
+
+def problem_body(
+    locale: str,
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    params: dict[str, object] | None = None,
+    **extra: object,
+) -> dict[str, object]:
+    """The problem document; ``detail`` is a msgid, translated here."""
+    detail_text = Translator(locale).gettext(detail, **(params or {}))
+    return {"type": "about:blank", "title": title, "status": status, "detail": detail_text, **extra}
 
 
 def problem_response(
@@ -41,17 +58,12 @@ def problem_response(
     status: int,
     title: str,
     detail: str,
+    *,
     headers: dict[str, str] | None = None,
+    params: dict[str, object] | None = None,
     **extra: object,
 ) -> JSONResponse:
-    t = Translator(request_locale(request))
-    body = {
-        "type": "about:blank",
-        "title": title,
-        "status": status,
-        "detail": t.gettext(detail),
-        **extra,
-    }
+    body = problem_body(request_locale(request), status, title, detail, params=params, **extra)
     return JSONResponse(
         body, status_code=status, headers=headers, media_type="application/problem+json"
     )
@@ -59,18 +71,13 @@ def problem_response(
 
 async def handle_problem(request: Request, problem: Exception) -> JSONResponse:
     assert isinstance(problem, WidgetProblem)
-    t = Translator(request_locale(request))
-    body = {
-        "type": "about:blank",
-        "title": problem.title,
-        "status": problem.status,
-        "detail": t.gettext(problem.detail, **problem.params),
-    }
-    return JSONResponse(
-        body,
-        status_code=problem.status,
+    return problem_response(
+        request,
+        problem.status,
+        problem.title,
+        problem.detail,
         headers=problem.headers,
-        media_type="application/problem+json",
+        params=problem.params,
     )
 
 

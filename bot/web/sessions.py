@@ -53,8 +53,8 @@ async def resolve(
     return found
 
 
-async def end(session: AsyncSession, web_session: WebSession) -> None:
-    await session.execute(delete(WebSession).where(WebSession.token_hash == web_session.token_hash))
+async def end(session: AsyncSession, *, chat_id: str) -> None:
+    await session.execute(delete(WebSession).where(WebSession.chat_id == chat_id))
 
 
 async def touch(session: AsyncSession, token_hash: str, *, now: datetime) -> None:
