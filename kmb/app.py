@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -17,8 +18,8 @@ from bot.web.sessions import CHANNEL as WEB
 from intake.contact_point import load_contact_point
 from intake.db import Database
 from kmb.database import migrate
+from kmb.live_catalogue import CatalogueRefresher, import_catalogue_files
 from kmb.settings import Settings
-from knowledge_base.content import load as load_catalogue
 
 
 def engine_config(settings: Settings) -> EngineConfig:
@@ -36,7 +37,7 @@ def engine_config(settings: Settings) -> EngineConfig:
     point = load_contact_point(settings.contact_point_file)
     return EngineConfig(
         contact_point=point,
-        catalogue=Catalogue.build(load_catalogue(), point, settings.triage),
+        catalogue=Catalogue((), point, settings.triage),  # filled from the database
         thresholds=settings.triage,
         consent_version=settings.consent_version,
         default_locale=settings.default_locale,
@@ -75,15 +76,22 @@ class Runtime:
     db: Database
     engine: Engine
     telegram: Telegram | None
+    catalogue: CatalogueRefresher
 
 
-async def start(settings: Settings) -> tuple[Database, Engine]:
-    """Open the database (migrating it when the settings say so) and build the engine."""
+async def start(settings: Settings) -> tuple[Database, Engine, CatalogueRefresher]:
+    """Open the database (migrating it and importing the catalogue files when the
+    settings say so), load the published catalogue and build the engine."""
     config = engine_config(settings)
     db = Database(settings.database_url)
     if settings.migrate_on_start:
         await migrate(db)
-    return db, Engine(db, config)
+    if settings.kb_import_on_start:
+        await import_catalogue_files(db)
+    assert config.catalogue is not None
+    refresher = CatalogueRefresher(db, config.catalogue, every_seconds=settings.kb_refresh_seconds)
+    await refresher.refresh()
+    return db, Engine(db, config), refresher
 
 
 @contextlib.asynccontextmanager
@@ -91,8 +99,9 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
     """Everything a long-running command needs; closed in reverse order on exit."""
     from bot.telegram.router import build_router
 
-    db, engine = await start(settings)
+    db, engine, catalogue = await start(settings)
     telegram = None
+    refreshing = asyncio.create_task(catalogue.run())
     try:
         if settings.telegram_token:
             bot = create_bot(settings)
@@ -100,8 +109,9 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
             dispatcher = Dispatcher()
             dispatcher.include_router(build_router(engine, notify=delivery.notify))
             telegram = Telegram(bot, dispatcher, delivery)
-        yield Runtime(settings, db, engine, telegram)
+        yield Runtime(settings, db, engine, telegram, catalogue)
     finally:
+        refreshing.cancel()
         if telegram is not None:
             await telegram.bot.session.close()
         await db.dispose()

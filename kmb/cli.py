@@ -9,6 +9,7 @@ import sys
 
 from intake.contact_point import ContactPointConfigError
 from intake.db import Database
+from kmb import kb_commands
 from kmb.settings import Settings
 
 
@@ -25,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    kb_commands.add_parser(commands)
     return parser
 
 
@@ -42,7 +44,7 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> None:
     from bot.console.channel import run_console
     from kmb.app import start
 
-    db, engine = await start(settings)
+    db, engine, _catalogue = await start(settings)
     try:
         await run_console(engine, locale=args.lang, chat_id=args.chat_id)
     finally:
@@ -100,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_bot(settings))
         elif args.command == "serve":
             _serve(settings, args)
+        elif args.command == "kb":
+            return asyncio.run(kb_commands.run(settings, args))
     except ContactPointConfigError as exc:
         print(f"kmb: {exc}", file=sys.stderr)
         return 2

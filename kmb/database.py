@@ -15,12 +15,13 @@ import bot.dialogue.models
 import bot.web.sessions
 import intake.models
 import intake.outbox
-import knowledge_base.unanswered
+import knowledge_base.questions
+import knowledge_base.store
 from intake.db import Base, Database
 
 # The model modules register their tables on Base.metadata when imported.
 assert bot.dialogue.models and bot.web.sessions and intake.models and intake.outbox
-assert knowledge_base.unanswered
+assert knowledge_base.questions and knowledge_base.store
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 metadata: MetaData = Base.metadata

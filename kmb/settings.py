@@ -48,6 +48,17 @@ class Settings(BaseSettings):
         2000, ge=100, description="Longer inbound messages are refused politely"
     )
 
+    # Solution catalogue
+    kb_import_on_start: bool = Field(
+        True, description="Import the catalogue files that changed when a command starts"
+    )
+    kb_refresh_seconds: float = Field(
+        30, gt=0, description="How often a process looks for newly published catalogue entries"
+    )
+    kb_review_max_age_days: int = Field(
+        365, ge=0, description="Entries whose facts were checked longer ago are listed to review"
+    )
+
     flood_limit_per_minute: int = Field(
         40, ge=1, description="Messages a minute per chat before the assistant asks to slow down"
     )

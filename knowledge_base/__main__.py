@@ -15,7 +15,7 @@ import json
 import sys
 from datetime import date
 
-from knowledge_base.content import LANGUAGES, ContentError, load, problems, stale
+from knowledge_base.content import LANGUAGES, ContentError, as_json, load, problems, stale
 from knowledge_base.search import Index
 
 
@@ -63,19 +63,7 @@ def main(argv: list[str]) -> int:
         return 1 if found else 0
     if args.command == "export":
         for entry in entries:
-            print(
-                json.dumps(
-                    {
-                        "slug": entry.slug,
-                        "lang": entry.lang,
-                        "title": entry.title,
-                        "short_answer": entry.short,
-                        "body": entry.body,
-                        "keywords": list(entry.keywords),
-                    },
-                    ensure_ascii=False,
-                )
-            )
+            print(json.dumps(as_json(entry), ensure_ascii=False))
         return 0
 
     index = Index(entries)

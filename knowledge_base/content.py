@@ -7,8 +7,10 @@ contact point's configuration when an entry is shown.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -69,7 +71,16 @@ REQUIRED_SLUGS = (
 
 
 class ContentError(ValueError):
-    pass
+    """A catalogue file that cannot be read; ``line`` is where the problem is."""
+
+    def __init__(self, message: str, *, line: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+    def at(self, path: Path | str) -> ContentError:
+        """The same error, named by the file and line it is in."""
+        return ContentError(f"{path}:{self.line}: {self.message}", line=self.line)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +97,15 @@ class Entry:
     questions: tuple[str, ...] = field(default=())
 
 
+_TOML_LINE = re.compile(r"at line (\d+)")
+FRONT_MATTER_KEYS = ("title", "reviewed_on", "sources", "links", "keywords", "questions")
+
+
+def _line_of(text: str, key: str) -> int:
+    match = re.search(rf"^{re.escape(key)}\s*=", text, re.MULTILINE)
+    return text[: match.start()].count("\n") + 1 if match else 1
+
+
 def parse(text: str, *, slug: str, lang: str) -> Entry:
     parts = text.split("+++")
     if len(parts) < 3 or parts[0].strip():
@@ -93,22 +113,35 @@ def parse(text: str, *, slug: str, lang: str) -> Entry:
     try:
         meta = tomllib.loads(parts[1])
     except tomllib.TOMLDecodeError as exc:
-        raise ContentError(f"{slug}/{lang}: front matter is not TOML: {exc}") from exc
-    unknown = set(meta) - {"title", "reviewed_on", "sources", "links", "keywords", "questions"}
+        found = _TOML_LINE.search(str(exc))
+        line = int(found.group(1)) + parts[0].count("\n") if found else 1
+        raise ContentError(f"{slug}/{lang}: front matter is not TOML: {exc}", line=line) from exc
+    unknown = sorted(set(meta) - set(FRONT_MATTER_KEYS))
     if unknown:
-        raise ContentError(f"{slug}/{lang}: unknown front matter keys {sorted(unknown)}")
+        raise ContentError(
+            f"{slug}/{lang}: unknown front matter keys {unknown}", line=_line_of(text, unknown[0])
+        )
     body_text = "+++".join(parts[2:]).strip()
     short, _, more = body_text.partition(MORE)
     if not isinstance(meta.get("reviewed_on"), date):
-        raise ContentError(f"{slug}/{lang}: reviewed_on must be a date like 2026-11-23")
+        raise ContentError(
+            f"{slug}/{lang}: reviewed_on must be a date like 2026-11-23",
+            line=_line_of(text, "reviewed_on"),
+        )
     if not meta.get("title") or not short.strip():
         raise ContentError(f"{slug}/{lang}: a title and a short answer are required")
     if not meta.get("sources"):
-        raise ContentError(f"{slug}/{lang}: sources are required")
+        raise ContentError(f"{slug}/{lang}: sources are required", line=_line_of(text, "sources"))
+    for key in ("sources", "links", "keywords", "questions"):
+        value = meta.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ContentError(
+                f"{slug}/{lang}: {key} must be a list of texts", line=_line_of(text, key)
+            )
     return Entry(
         slug=slug,
         lang=lang,
-        title=meta["title"],
+        title=str(meta["title"]),
         short=short.strip(),
         body=more.strip(),
         reviewed_on=meta["reviewed_on"],
@@ -119,14 +152,77 @@ def parse(text: str, *, slug: str, lang: str) -> Entry:
     )
 
 
+def _toml_list(values: tuple[str, ...], *, one_per_line: bool) -> str:
+    if not one_per_line:
+        return "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in values) + "]"
+    return "[\n" + "".join(f"  {json.dumps(v, ensure_ascii=False)},\n" for v in values) + "]"
+
+
+def format_entry(entry: Entry) -> str:
+    """The file text of an entry; :func:`parse` reads it back to the same entry."""
+    # A JSON string is a valid TOML basic string: same quotes, same escapes.
+    lines = [
+        "+++",
+        f"title = {json.dumps(entry.title, ensure_ascii=False)}",
+        f"reviewed_on = {entry.reviewed_on.isoformat()}",
+        *(
+            f"{key} = {_toml_list(getattr(entry, key), one_per_line=key == 'questions')}"
+            for key in ("sources", "links", "keywords", "questions")
+            if getattr(entry, key) or key == "sources"
+        ),
+        "+++",
+        entry.short,
+    ]
+    if entry.body:
+        lines += ["", MORE, "", entry.body]
+    return "\n".join(lines) + "\n"
+
+
+def entry_errors(entry: Entry) -> list[str]:
+    """Why an entry made outside the files (by staff) could not be a catalogue file."""
+    name = f"{entry.slug}/{entry.lang}"
+    try:
+        again = parse(format_entry(entry), slug=entry.slug, lang=entry.lang)
+    except ContentError as error:
+        return [error.message]
+    if again != entry:
+        return [f"{name}: the text cannot contain {MORE!r} or start or end with blank lines"]
+    return []
+
+
+def as_json(entry: Entry) -> dict[str, object]:
+    """What ``export --json`` prints for an entry."""
+    return {
+        "slug": entry.slug,
+        "lang": entry.lang,
+        "title": entry.title,
+        "short_answer": entry.short,
+        "body": entry.body,
+        "keywords": list(entry.keywords),
+    }
+
+
 def load(folder: Path = CATALOGUE) -> list[Entry]:
     entries = []
     for path in sorted(folder.glob("*/*.md")):
         lang = path.stem
         if lang not in LANGUAGES:
-            raise ContentError(f"{path}: the file name must be cs.md, en.md or uk.md")
-        entries.append(parse(path.read_text("utf-8"), slug=path.parent.name, lang=lang))
+            raise ContentError(f"{path}:1: the file name must be cs.md, en.md or uk.md")
+        try:
+            entries.append(parse(path.read_text("utf-8"), slug=path.parent.name, lang=lang))
+        except ContentError as error:
+            raise error.at(path) from error
+        except UnicodeDecodeError as error:
+            raise ContentError(f"{path}:1: the file is not UTF-8 text") from error
     return entries
+
+
+def write(entries: list[Entry], folder: Path) -> None:
+    """Write entries as catalogue files under ``folder``."""
+    for entry in entries:
+        path = folder / entry.slug / f"{entry.lang}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(format_entry(entry), "utf-8")
 
 
 def fill(text: str, values: dict[str, str]) -> str:
@@ -138,11 +234,18 @@ def stale(entries: list[Entry], *, today: date, max_age_days: int) -> list[Entry
     return [e for e in entries if (today - e.reviewed_on).days > max_age_days]
 
 
-def problems(entries: list[Entry], *, complete: bool = True) -> list[str]:
-    """What is wrong with the catalogue (an empty list when nothing is)."""
+SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+def problems(
+    entries: list[Entry], *, complete: bool = True, other_slugs: Iterable[str] = ()
+) -> list[str]:
+    """What is wrong with the catalogue (an empty list when nothing is).
+
+    ``other_slugs`` are entries that exist elsewhere, which links may point to."""
     found: list[str] = []
     present = {(e.slug, e.lang) for e in entries}
-    slugs = {e.slug for e in entries}
+    slugs = {e.slug for e in entries} | set(other_slugs)
     if complete:
         found += [
             f"missing {slug}/{lang}"
@@ -152,6 +255,10 @@ def problems(entries: list[Entry], *, complete: bool = True) -> list[str]:
         ]
     for entry in entries:
         name = f"{entry.slug}/{entry.lang}"
+        if not SLUG.fullmatch(entry.slug) or len(entry.slug) > 60:
+            found.append(f"{name}: a slug is lowercase words joined by hyphens")
+        if entry.lang not in LANGUAGES:
+            found.append(f"{name}: the language must be one of {', '.join(LANGUAGES)}")
         for text in (entry.title, entry.short, entry.body):
             found += [
                 f"{name}: unknown placeholder {{{{{p}}}}}"

@@ -92,7 +92,8 @@ class Index:
     def __init__(self, entries: Sequence[Entry]) -> None:
         self.entries = list(entries)
         self.documents = [_document(entry) for entry in self.entries]
-        self.bm25 = BM25Okapi(self.documents)
+        # rank-bm25 cannot index nothing; an empty catalogue answers nothing.
+        self.bm25 = BM25Okapi(self.documents) if self.documents else None
         self.vocabulary = sorted({t for document in self.documents for t in document})
         self._known = set(self.vocabulary)
         self.keywords = [
@@ -125,7 +126,7 @@ class Index:
         """The best entries for ``query``, best first; empty when nothing matches well.
         ``lang`` chooses the language of the titles returned (default: the best match's)."""
         words = [w for w in WORD.findall(query.lower()) if fold(w) not in STOPWORDS]
-        if not words:
+        if not words or self.bm25 is None:
             return []
         query_terms = terms(" ".join(words))
         expanded, matched = self._expand(query_terms)

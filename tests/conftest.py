@@ -91,7 +91,7 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     point = load_contact_point(DATA / "contact-point.toml")
-    return Catalogue.build(load_catalogue(), point, Thresholds())
+    return Catalogue(load_catalogue(), point, Thresholds())
 
 
 @pytest.fixture

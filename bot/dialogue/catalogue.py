@@ -17,6 +17,8 @@ from intake.triage import Thresholds
 from knowledge_base.content import Entry, fill
 from knowledge_base.search import Index
 
+RELATED = 2  # related topics offered as buttons under an answer
+
 
 def opening_hours(point: ContactPoint, locale: str) -> str:
     days = get_day_names("abbreviated", locale=locale)
@@ -31,17 +33,23 @@ def looks_like_a_question(text: str) -> bool:
     return text.rstrip().endswith("?") or len(words) >= 3
 
 
-@dataclass(frozen=True)
-class Catalogue:
-    index: Index
-    point: ContactPoint
-    thresholds: Thresholds
+@dataclass(frozen=True, slots=True)
+class Found:
+    entry: Entry  # in the conversation's language
+    asked_in: str  # the language the question seems to be written in
 
-    @classmethod
-    def build(
-        cls, entries: Sequence[Entry], point: ContactPoint, thresholds: Thresholds
-    ) -> Catalogue:
-        return cls(Index(entries), point, thresholds)
+
+class Catalogue:
+    """The live catalogue: searched by the engine, replaced when staff publish."""
+
+    def __init__(self, entries: Sequence[Entry], point: ContactPoint, thresholds: Thresholds):
+        self.point = point
+        self.thresholds = thresholds
+        self.index = Index(entries)
+
+    def replace(self, index: Index) -> None:
+        """Swap in a newly built index (one assignment: searches never see half of it)."""
+        self.index = index
 
     def values(self, locale: str) -> dict[str, str]:
         return {
@@ -56,19 +64,46 @@ class Catalogue:
             "rules.crisis_housing_max_months": str(self.thresholds.crisis_housing_max_months),
         }
 
-    def answer(self, question: str, t: Translator) -> Reply | None:
-        """The best entry as a reply in the person's language, or None when unsure."""
-        hits = self.index.search(question, lang=t.locale, top=1)
-        if not hits:
-            return None
-        hit = hits[0]
-        entry = self.index.entry(hit.slug, t.locale)
+    def find(self, question: str, locale: str) -> Found | None:
+        """The entry that answers ``question``, in ``locale``; None when unsure."""
+        index = self.index
+        hits = index.search(question, lang=locale, top=1)
+        entry = index.entry(hits[0].slug, locale) if hits else None
         if entry is None:
             return None
-        text = f"{entry.title}\n\n{fill(entry.short, self.values(t.locale))}"
-        offer: tuple[Choice, ...] = ()
-        asked_in = "uk" if any("\u0400" <= c <= "\u04ff" for c in question) else hit.lang
-        if asked_in != t.locale:
-            label = t.gettext(N_("Continue in %(language)s"), language=LANGUAGE_NAMES[asked_in])
-            offer = (Choice(label=label, payload=f"lang:{asked_in}"),)
-        return Reply(text=text, choices=offer)
+        asked_in = "uk" if any("\u0400" <= c <= "\u04ff" for c in question) else hits[0].lang
+        return Found(entry, asked_in)
+
+    def entry(self, slug: str, locale: str) -> Entry | None:
+        return self.index.entry(slug, locale)
+
+    def reply(
+        self,
+        entry: Entry,
+        t: Translator,
+        *,
+        answer_id: int,
+        more: bool = False,
+        offer_language: str | None = None,
+    ) -> Reply:
+        """An entry as a message: its short answer (or, with ``more``, the rest), then
+        "Did this help?" with buttons for more, related topics and carrying on where the
+        person was."""
+        values = self.values(t.locale)
+        text = fill(entry.body, values) if more else f"{entry.title}\n\n{fill(entry.short, values)}"
+        choices = [
+            Choice(t.gettext(N_("Yes")), f"kb:yes:{answer_id}"),
+            Choice(t.gettext(N_("No")), f"kb:no:{answer_id}"),
+        ]
+        if entry.body and not more:
+            choices.append(Choice(t.gettext(N_("Tell me more")), f"kb:more:{answer_id}"))
+        related = [self.entry(slug, t.locale) for slug in entry.links]
+        choices += [Choice(r.title, f"kb:topic:{r.slug}") for r in related if r][:RELATED]
+        if offer_language and offer_language != t.locale:
+            label = t.gettext(
+                N_("Continue in %(language)s"), language=LANGUAGE_NAMES[offer_language]
+            )
+            choices.append(Choice(label, f"lang:{offer_language}"))
+        choices.append(Choice(t.gettext(N_("Continue")), "nav:resume"))
+        question = t.gettext(N_("Did this help?"))
+        return Reply(text=f"{text}\n\n{question}", choices=tuple(choices))

@@ -42,7 +42,8 @@ from intake import outbox
 from intake.models import Case
 from intake.registration import Registration, register_case
 from intake.triage import Answers
-from knowledge_base import unanswered
+from knowledge_base import questions
+from knowledge_base.content import Entry
 from locales import LOCALES
 
 NEW = "new"
@@ -147,6 +148,8 @@ class Flow:
             return await self._switch_language(session, turn, rest)
         if kind == "nav":
             return await self._navigate(session, turn, rest)
+        if kind == "kb":
+            return await self._catalogue_button(session, turn, step_key, option_key)
         if kind == "edit" and step is not None:
             if conversation.step != EDIT:
                 return await self._stale(session, turn)
@@ -186,6 +189,7 @@ class Flow:
             "delete": self._ask_delete,
             "delete_confirm": self._delete,
             "keep": self._prompt,
+            "resume": self._prompt,
         }
         if action in handlers:
             return await handlers[action](session, turn)
@@ -232,8 +236,8 @@ class Flow:
                 return await self._record(session, turn, step.key, value)
         if looks_like_a_question(text) or step_key in (DONE, DECLINED):
             # Not an answer to the question asked: maybe a question of their own.
-            await self._answer_question(session, turn, text)
-        elif problem is not None:
+            return await self._answer_question(session, turn, text)
+        if problem is not None:
             turn.say(render.ERRORS[problem.reason], **problem.params)
         elif step_key != EDIT:
             turn.say(render.ERRORS["not_an_option"])
@@ -241,19 +245,24 @@ class Flow:
 
     async def _answer_question(self, session: AsyncSession, turn: Turn, text: str) -> None:
         """Answer from the catalogue, or say honestly that I do not know."""
-        catalogue = self.config.catalogue
-        answer = catalogue.answer(text, turn.t) if catalogue else None
-        if answer is not None:
-            turn.replies.append(answer)
-            turn.events.append("answered")
-            return
-        turn.events.append("unanswered")
         conversation = turn.conversation
-        unanswered.record(
+        consented = conversation.consent_at is not None
+        catalogue = self.config.catalogue
+        found = catalogue.find(text, conversation.locale) if catalogue else None
+        if found is not None:
+            return await self._show_entry(
+                session,
+                turn,
+                found.entry,
+                question=text if consented else None,
+                offer_language=found.asked_in,
+            )
+        turn.events.append("unanswered")
+        questions.record_unanswered(
             session,
             conversation_id=conversation.id,
             locale=conversation.locale,
-            text=text[:1000] if conversation.consent_at is not None else None,
+            text=text if consented else None,
             now=turn.now,
         )
         turn.say(
@@ -263,6 +272,83 @@ class Flow:
             ),
             phone=self.config.contact_point.phone,
         )
+        await self._prompt(session, turn)
+
+    async def _show_entry(
+        self,
+        session: AsyncSession,
+        turn: Turn,
+        entry: Entry,
+        *,
+        question: str | None,
+        offer_language: str | None = None,
+    ) -> None:
+        """A catalogue answer; the conversation goes on when the person taps Continue,
+        answers whether it helped, or simply answers the question they were asked."""
+        conversation = turn.conversation
+        answered = await questions.record_answered(
+            session,
+            conversation_id=conversation.id,
+            slug=entry.slug,
+            locale=conversation.locale,
+            text=question,
+            now=turn.now,
+        )
+        assert self.config.catalogue is not None
+        turn.replies.append(
+            self.config.catalogue.reply(
+                entry,
+                turn.t,
+                answer_id=answered.id,
+                offer_language=offer_language,
+            )
+        )
+        turn.events.append("answered")
+
+    async def _catalogue_button(
+        self, session: AsyncSession, turn: Turn, action: str, argument: str
+    ) -> None:
+        """More of an answer, a related topic, or whether the answer helped."""
+        conversation, catalogue = turn.conversation, self.config.catalogue
+        if catalogue is None:
+            return await self._not_understood(session, turn)
+        if action == "topic":
+            entry = catalogue.entry(argument, conversation.locale)
+            if entry is None:
+                return await self._not_understood(session, turn)
+            return await self._show_entry(session, turn, entry, question=None)
+        answered = (
+            await questions.answered_in(session, int(argument), conversation_id=conversation.id)
+            if argument.isdigit()
+            else None
+        )
+        entry = catalogue.entry(answered.slug, conversation.locale) if answered else None
+        if answered is None or entry is None:
+            return await self._not_understood(session, turn)
+        if action == "more":
+            turn.replies.append(
+                catalogue.reply(
+                    entry,
+                    turn.t,
+                    answer_id=answered.id,
+                    more=True,
+                )
+            )
+            return
+        if action not in ("yes", "no"):
+            return await self._not_understood(session, turn)
+        answered.helpful = action == "yes"
+        turn.events.append(f"answer_{'helped' if answered.helpful else 'did_not_help'}")
+        if answered.helpful:
+            turn.say(N_("Thank you. I am glad it helped."))
+        else:
+            turn.say(
+                N_(
+                    "I am sorry. Try asking in other words, or write /human and a member "
+                    "of staff will help you."
+                )
+            )
+        return await self._prompt(session, turn)
 
     async def _switch_language(self, session: AsyncSession, turn: Turn, locale: str) -> None:
         conversation = turn.conversation

@@ -11,7 +11,7 @@ from bot.dialogue.script import N_
 from bot.dialogue.translator import Translator
 from bot.dialogue.types import Reply
 from intake.models import Case, Person
-from knowledge_base import unanswered
+from knowledge_base import questions
 
 
 async def my_data(session: AsyncSession, conversation: Conversation, t: Translator) -> Reply:
@@ -41,7 +41,7 @@ async def delete_personal_data(session: AsyncSession, conversation: Conversation
         if person_id is not None:
             await session.execute(delete(Case).where(Case.person_id == person_id))
             await session.execute(delete(Person).where(Person.id == person_id))
-    await unanswered.forget_texts(session, conversation_id=conversation.id)
+    await questions.forget_texts(session, conversation_id=conversation.id)
     await session.execute(
         update(Message)
         .where(Message.conversation_id == conversation.id)

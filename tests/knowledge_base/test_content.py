@@ -90,3 +90,21 @@ def test_stale_entries() -> None:
         e for e in ENTRIES if e.reviewed_on < newest
     ]
     assert stale(ENTRIES, today=date(2099, 1, 1), max_age_days=365) == ENTRIES
+
+
+def test_every_entry_written_as_a_file_reads_back_the_same() -> None:
+    from knowledge_base.content import format_entry
+
+    for entry in ENTRIES:
+        assert parse(format_entry(entry), slug=entry.slug, lang=entry.lang) == entry
+
+
+def test_a_broken_file_is_named_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "seniors" / "cs.md"
+    path.parent.mkdir()
+    path.write_text('+++\ntitle = "T"\nreviewed_on = 2026-01-01\nsources = [1]\n+++\nText\n')
+    with pytest.raises(ContentError, match=rf"^{path}:4: .*sources must be a list of texts"):
+        load(tmp_path)
+    path.write_text('+++\ntitle = "T"\nreviewed_on = 2026-01-01\nsources = ["s"\n+++\nText\n')
+    with pytest.raises(ContentError, match=rf"^{path}:\d+: .*not TOML"):
+        load(tmp_path)
