@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from bench.common import latency_figures, postgres_database  # noqa: E402
 from bot.dialogue.engine import Engine, EngineConfig  # noqa: E402
 from bot.dialogue.types import Inbound  # noqa: E402
-from intake.contact_point import load_contact_point  # noqa: E402
+from intake.contact_point import load_contact_points  # noqa: E402
 from intake.db import Database  # noqa: E402
 from kmb.database import migrate  # noqa: E402
 
@@ -118,7 +118,9 @@ async def engine_run(engine: Engine, conversations: int) -> dict[str, float]:
 async def measure(label: str, url: str, conversations: int) -> None:
     db = Database(url)
     await migrate(db)
-    config = EngineConfig(contact_point=load_contact_point(ROOT / "config/contact-point.toml"))
+    config = EngineConfig(
+        contact_point=load_contact_points(ROOT / "config/contact-points.toml").main
+    )
     print(f"{label}: {conversations} concurrent conversations × {len(SCRIPT)} messages")
     base = await floor(db, conversations, len(SCRIPT))
     result = await engine_run(Engine(db, config), conversations)

@@ -53,7 +53,7 @@ def kmb_app(api_base: str, database_url: str) -> FastAPI:
             telegram_api_base=api_base,
             telegram_webhook_secret=SECRET,
             telegram_webhook_url="https://kmb.example/telegram/webhook",
-            contact_point_file=ROOT / "config/contact-point.toml",
+            contact_points_file=ROOT / "config/contact-points.toml",
             flood_limit_per_minute=10_000,
             widget_rate_per_address="1000000/minute",
             widget_sessions_per_address="1000000/minute",

@@ -15,7 +15,7 @@ from bot.dialogue.engine import Engine, EngineConfig
 from bot.telegram.delivery import TelegramDelivery
 from bot.telegram.inbound import CHANNEL as TELEGRAM
 from bot.web.sessions import CHANNEL as WEB
-from intake.contact_point import load_contact_point
+from intake.contact_point import load_contact_points
 from intake.db import Database
 from kmb.database import migrate
 from kmb.live_catalogue import CatalogueRefresher, import_catalogue_files
@@ -34,7 +34,7 @@ def engine_config(settings: Settings) -> EngineConfig:
             case_url=settings.staff_case_url,
             locale=settings.default_locale,
         )
-    point = load_contact_point(settings.contact_point_file)
+    point = load_contact_points(settings.contact_points_file).main
     return EngineConfig(
         contact_point=point,
         catalogue=Catalogue((), point, settings.triage),  # filled from the database

@@ -30,9 +30,9 @@ class Settings(BaseSettings):
     )
     default_locale: Locale = "cs"
     time_zone: str = "Europe/Prague"
-    contact_point_file: Path = Field(
-        Path("config/contact-point.toml"),
-        description="The contact point's name, address, phone, e-mail and opening hours",
+    contact_points_file: Path = Field(
+        Path("config/contact-points.toml"),
+        description="The city's contact points: contacts, hours, appointment slots, closures",
     )
     migrate_on_start: bool = Field(
         True, description="Bring the database schema up to date when a command starts"

@@ -18,7 +18,7 @@ import pytest
 
 from bot.dialogue.catalogue import Catalogue
 from bot.dialogue.engine import Engine, EngineConfig
-from intake.contact_point import load_contact_point
+from intake.contact_point import load_contact_points
 from intake.db import Database
 from intake.triage import Thresholds
 from kmb.database import migrate
@@ -90,7 +90,7 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
-    point = load_contact_point(DATA / "contact-point.toml")
+    point = load_contact_points(DATA / "contact-points.toml").main
     return Catalogue(load_catalogue(), point, Thresholds())
 
 
@@ -98,7 +98,7 @@ def catalogue() -> Catalogue:
 def config(catalogue: Catalogue) -> EngineConfig:
     # The tests' clock stands still, so every message falls in the same minute.
     return EngineConfig(
-        contact_point=load_contact_point(DATA / "contact-point.toml"),
+        contact_point=load_contact_points(DATA / "contact-points.toml").main,
         flood_limit_per_minute=1000,
         catalogue=catalogue,
     )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import time
 
 from babel.dates import get_day_names
 from babel.numbers import format_decimal
@@ -20,12 +21,23 @@ from knowledge_base.search import Index
 RELATED = 2  # related topics offered as buttons under an answer
 
 
-def opening_hours(point: ContactPoint, locale: str) -> str:
+def _clock(moment: time) -> str:
+    return f"{moment.hour}:{moment.minute:02d}"
+
+
+def week_hours(hours: Mapping[str, Sequence[tuple[time, time]]], locale: str) -> str:
+    """Opening hours for people: "Po 8:00–12:00, 13:00–17:00; Út 8:00–12:00"."""
     days = get_day_names("abbreviated", locale=locale)
     return "; ".join(
-        f"{days[WEEKDAYS.index(day)]} " + ", ".join(f"{a}–{b}" for a, b in intervals)
-        for day, intervals in point.opening_hours.items()
+        f"{days[WEEKDAYS.index(day)]} "
+        + ", ".join(f"{_clock(a)}–{_clock(b)}" for a, b in hours[day])
+        for day in WEEKDAYS
+        if hours.get(day)
     )
+
+
+def opening_hours(point: ContactPoint, locale: str) -> str:
+    return week_hours(point.opening_hours, locale)
 
 
 def looks_like_a_question(text: str) -> bool:

@@ -24,7 +24,7 @@ def settings_for(database_url: str, **extra: object) -> Settings:
     return Settings(
         _env_file=None,
         database_url=database_url,
-        contact_point_file=DATA / "contact-point.toml",
+        contact_points_file=DATA / "contact-points.toml",
         **extra,
     )
 

@@ -104,7 +104,7 @@ async def webhook_settings(database_url: str, bot_api: BotApiServer) -> Settings
     return Settings(
         _env_file=None,
         database_url=database_url,
-        contact_point_file=DATA / "contact-point.toml",
+        contact_points_file=DATA / "contact-points.toml",
         telegram_token=bot_api.token,
         telegram_api_base=bot_api.base,
         telegram_webhook_url="https://kmb.example/telegram/webhook",

@@ -64,7 +64,7 @@ def served(
     env = {
         **os.environ,
         "KMB_DATABASE_URL": url,
-        "KMB_CONTACT_POINT_FILE": str(ROOT / "tests/data/contact-point.toml"),
+        "KMB_CONTACT_POINTS_FILE": str(ROOT / "tests/data/contact-points.toml"),
         "KMB_WIDGET_EXIT_URL": "about:blank",
         "KMB_FLOOD_LIMIT_PER_MINUTE": "1000",
         "KMB_WIDGET_RATE_PER_SESSION": "1000/minute",

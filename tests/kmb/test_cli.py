@@ -92,14 +92,14 @@ def test_terminal_chat_walks_through_the_intake(tmp_path: Path) -> None:
     assert "Information and advice about housing." in done.stdout
 
 
-def test_a_missing_contact_point_file_is_a_clear_error(tmp_path: Path) -> None:
+def test_a_missing_contact_points_file_is_a_clear_error(tmp_path: Path) -> None:
     done = kmb(
         "chat",
         env={
             "KMB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}",
-            "KMB_CONTACT_POINT_FILE": str(tmp_path / "nope.toml"),
+            "KMB_CONTACT_POINTS_FILE": str(tmp_path / "nope.toml"),
         },
         stdin="",
     )
     assert done.returncode == 2
-    assert "contact point file not found" in done.stderr
+    assert "contact points file not found" in done.stderr

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from bot.dialogue.catalogue import Catalogue
-from intake.contact_point import load_contact_point
+from intake.contact_point import load_contact_points
 from intake.db import Database
 from intake.triage import Thresholds
 from kmb.live_catalogue import CatalogueRefresher
@@ -57,7 +57,7 @@ def test_import_export_and_check(tmp_path: Path) -> None:
 
 
 async def test_each_process_picks_up_what_staff_publish(db: Database) -> None:
-    catalogue = Catalogue((), load_contact_point(DATA / "contact-point.toml"), Thresholds())
+    catalogue = Catalogue((), load_contact_points(DATA / "contact-points.toml").main, Thresholds())
     refresher = CatalogueRefresher(db, catalogue, every_seconds=60)
     assert await refresher.refresh() is True  # the first look always builds
     assert catalogue.find("kde muzu dnes prespat", "cs") is None  # nothing published yet

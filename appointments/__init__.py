@@ -1,0 +1,1 @@
+"""Appointments at the contact points: free slots, booking, reminders."""
