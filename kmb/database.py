@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 
+import appointments.models
 import bot.dialogue.models
 import bot.web.sessions
 import intake.models
@@ -21,7 +22,7 @@ from intake.db import Base, Database
 
 # The model modules register their tables on Base.metadata when imported.
 assert bot.dialogue.models and bot.web.sessions and intake.models and intake.outbox
-assert knowledge_base.questions and knowledge_base.store
+assert knowledge_base.questions and knowledge_base.store and appointments.models
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 metadata: MetaData = Base.metadata
