@@ -29,26 +29,33 @@ from rapidfuzz import fuzz, process
 
 from knowledge_base.content import LANGUAGES, Entry
 
-WORD = re.compile(r"\w+", re.UNICODE)
-MIN_SCORE = 9.0  # score below which the search abstains (calibrated on the tests' questions)
+# A word, with the apostrophe Ukrainian writes inside words (б'є, сім'я) kept in it.
+WORD = re.compile(r"\w+(?:['’ʼ]\w+)*", re.UNICODE)
+MIN_SCORE = 11.0  # score below which the search abstains (see docs/catalogue-search.md)
 KEYWORD_BONUS = 4.0  # per curated keyword of the entry that the question contains (at most 2)
 MIN_COVERAGE = 0.34  # share of meaningful query words that must match the vocabulary
 FUZZY_CUTOFF = 84
+MIN_FUZZY_LENGTH = 6  # a typo in a shorter word is too often another word
 
 # Words that carry no meaning for finding a topic, folded to ASCII.
 STOPWORDS = {
     anyascii(w).lower()
     for w in """
-    a i k o s u v z ze je jsem jsi jsme jste jsou byt mam mas ma mame mate maji se si to ten
-    ta ty co jak kde kdy proc ktery ktera ktere muzu muze muzete mohu by bych na do od po pro
+    a i k o s u v z ze je jsem jsi jsme jste jsou mam mas ma mame mate maji se si to ten
+    ta ty co jak proc ktery ktera ktere muzu muze muzete mohu by bych na do od po pro
     pri za ze ne ano jo uz jeste taky tak ale nebo kdyz jestli me mi mne mu nas vas jim tam
     tady ted dnes prosim dekuji dobry den ahoj chci potrebuji nevim
+    tvuj tvoje muj moje jeho jeji jejich neco nejak nejaky vubec proste fakt moc jen jenom
     the an and or of to in on at for with is are am be been do does did i you we they he she
-    it my your me what how where when why which can could should would will have has had
+    it my your me what how why which can could should would will have has had
     not no yes please hello hi need want get
-    я ти ви ми він вона вони це що як де коли чому який яка які і й та або але не так ні
+    got just some any there this that these those from about into than then so very also
+    too if but by as up out our us them their his her its was were im dont cant whats like
+    я ти ви ми він вона вони це що як чому який яка які і й та або але не так ні
     мені мене вам нам у в на до з за від для про чи є бути мати можна можу треба будь ласка
     привіт добрий день дякую хочу потрібно
+    тобі тебе твій твоя мій моя його її їх цей ця там тут вже ще дуже також тільки якщо щоб
+    бо хто кого скільки
     """.split()  # noqa: SIM905 - a word list reads better as text
 }
 
@@ -65,6 +72,51 @@ def fold(word: str) -> str:
     return anyascii(word).lower()
 
 
+# Spellings that stand for the same sound in Czech, in Ukrainian written in Latin
+# letters (several habits: "kvartyra", "kvartira", "zhytlo", "žytlo") and in the ASCII
+# form of Cyrillic. Both the catalogue and the questions are reduced to the same key.
+_SOUNDS = (
+    ("shch", "s"),
+    ("sch", "s"),
+    ("kh", "h"),
+    ("ch", "c"),
+    ("sh", "s"),
+    ("zh", "z"),
+    ("ts", "c"),
+    ("tz", "c"),
+    ("w", "v"),
+    ("g", "h"),
+    ("q", "k"),
+    ("x", "ks"),
+    ("ya", "a"),
+    ("ia", "a"),
+    ("yu", "u"),
+    ("iu", "u"),
+    ("ye", "e"),
+    ("ie", "e"),
+    ("yi", "i"),
+    ("y", "i"),
+    ("j", "i"),
+    ("'", ""),
+)
+_DOUBLE = re.compile(r"(.)\1+")
+
+
+STEM = 5  # characters of a word's start that stand for all its forms
+STEM_WEIGHT = 0.5  # a shared start is weaker evidence than a shared word
+MIN_SOUND_LENGTH = 5  # shorter words collide too easily ("bye" and "б'є" would meet)
+
+
+@lru_cache(maxsize=50_000)
+def sound(folded: str) -> str:
+    """The spelling-independent key of a folded word (short words only lose apostrophes)."""
+    if len(folded) < MIN_SOUND_LENGTH:
+        return folded.replace("'", "")
+    for spelled, key in _SOUNDS:
+        folded = folded.replace(spelled, key)
+    return _DOUBLE.sub(r"\1", folded)
+
+
 @lru_cache(maxsize=50_000)  # bounded: every word people type passes through here
 def _lemma(word: str, lang: str) -> str:
     return simplemma.lemmatize(word, lang=lang)
@@ -74,11 +126,24 @@ def terms(text: str, langs: Iterable[str] = LANGUAGES) -> list[str]:
     """Folded lemmas of every word, in each of ``langs`` (duplicates kept once per word)."""
     found: list[str] = []
     for word in WORD.findall(text.lower()):
-        if word.isdigit():
+        if (word.isdigit() and len(word) < 3) or fold(word) in STOPWORDS:
             continue
         variants = {fold(word)} | {fold(_lemma(word, lang)) for lang in langs}
-        found += sorted(v for v in variants if v and v not in STOPWORDS and len(v) > 1)
+        keys = {sound(v) for v in variants if v and v not in STOPWORDS and len(v) > 1}
+        # The start of a long word stands for its other forms: "exekutora", "exekuci"
+        # and "exekutor" share "exeku~" even where the lemmatizer knows none of them.
+        keys |= {key[:STEM] + "~" for key in keys if len(key) > STEM and not key.isdigit()}
+        found += sorted(keys)
     return found
+
+
+Keyword = tuple[frozenset[str], ...]
+
+
+def _keyword(text: str, lang: str) -> Keyword:
+    return tuple(
+        keys for keys in (frozenset(terms(word, (lang,))) for word in WORD.findall(text)) if keys
+    )
 
 
 def _document(entry: Entry) -> list[str]:
@@ -96,31 +161,45 @@ class Index:
         self.bm25 = BM25Okapi(self.documents) if self.documents else None
         self.vocabulary = sorted({t for document in self.documents for t in document})
         self._known = set(self.vocabulary)
+        # Each curated keyword as the keys of each of its words.
         self.keywords = [
-            [keyword for keyword in (frozenset(terms(k, (e.lang,))) for k in e.keywords) if keyword]
+            [keyword for keyword in (_keyword(k, e.lang) for k in e.keywords) if keyword]
             for e in self.entries
+        ]
+        self._keyword_keys = [
+            frozenset().union(*(word for keyword in keywords for word in keyword))
+            for keywords in self.keywords
         ]
         self._by_slug_lang = {(e.slug, e.lang): e for e in self.entries}
 
     def entry(self, slug: str, lang: str) -> Entry | None:
         return self._by_slug_lang.get((slug, lang))
 
-    def _expand(self, query_terms: list[str]) -> tuple[list[str], int]:
-        """Known terms, plus close vocabulary words for unknown ones; and how many matched."""
+    @staticmethod
+    def _bonus(keywords: list[Keyword], present: set[str], word_keys: list[set[str]]) -> float:
+        """Curated keywords whose every word the question contains (in any form); more
+        when the question is nothing but a keyword: people often type just the name
+        of the thing ("superdávka", "sociální bydlení")."""
+        found = [keyword for keyword in keywords if all(word & present for word in keyword)]
+        bonus = KEYWORD_BONUS * min(2, len(found))
+        for keyword in found:
+            everything = frozenset().union(*keyword)
+            if all(keys & everything for keys in word_keys):
+                return bonus + KEYWORD_BONUS * len(keyword)
+        return bonus
+
+    def _expand(self, query_terms: list[str]) -> list[str]:
+        """Known terms, plus close vocabulary words for unknown ones."""
         expanded: list[str] = []
-        matched = 0
         for term in dict.fromkeys(query_terms):
             if term in self._known:
                 expanded.append(term)
-                matched += 1
-            elif len(term) >= 4:
+            elif len(term) >= MIN_FUZZY_LENGTH and not term.endswith("~"):
                 close = process.extract(
                     term, self.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=2
                 )
-                if close:
-                    expanded += [word for word, _score, _index in close]
-                    matched += 1
-        return expanded, matched
+                expanded += [word for word, _score, _index in close]
+        return expanded
 
     def search(self, query: str, *, lang: str | None = None, top: int = 3) -> list[Hit]:
         """The best entries for ``query``, best first; empty when nothing matches well.
@@ -128,15 +207,20 @@ class Index:
         words = [w for w in WORD.findall(query.lower()) if fold(w) not in STOPWORDS]
         if not words or self.bm25 is None:
             return []
-        query_terms = terms(" ".join(words))
-        expanded, matched = self._expand(query_terms)
-        if not expanded or matched / len(words) < MIN_COVERAGE:
+        per_word = [self._expand(terms(word)) for word in words]
+        matched = sum(1 for found in per_word if found)
+        if not matched or matched / len(words) < MIN_COVERAGE:
             return []
-        scores = self.bm25.get_scores(expanded)
-        present = set(expanded) | set(query_terms)
+        query_terms = terms(" ".join(words))
+        expanded = [term for found in per_word for term in dict.fromkeys(found)]
+        whole = [t for t in expanded if not t.endswith("~")]
+        stems = [t for t in expanded if t.endswith("~")]
+        scores = self.bm25.get_scores(whole) + STEM_WEIGHT * self.bm25.get_scores(stems)
+        present = set(query_terms)  # keywords count when typed, not when merely close
+        word_keys = [set(terms(word)) for word in words]
         bonuses = [
-            KEYWORD_BONUS * min(2, sum(1 for keyword in keywords if keyword <= present))
-            for keywords in self.keywords
+            self._bonus(keywords, present, word_keys) if not present.isdisjoint(keys) else 0.0
+            for keywords, keys in zip(self.keywords, self._keyword_keys, strict=True)
         ]
         best: dict[str, tuple[float, Entry]] = {}
         for entry, bm25, bonus in zip(self.entries, scores, bonuses, strict=True):

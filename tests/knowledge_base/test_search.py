@@ -109,3 +109,36 @@ def test_the_search_command(tmp_path: Path) -> None:
     assert len(rows) == 96 and {"slug", "lang", "title", "short_answer", "body", "keywords"} <= set(
         rows[0]
     )
+
+
+ENTRIES = load()
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[f"{e.slug}/{e.lang}" for e in ENTRIES])
+def test_every_topic_is_found_by_its_title_with_and_without_diacritics(index: Index, entry) -> None:
+    from anyascii import anyascii
+
+    for question in {entry.title, anyascii(entry.title)}:
+        hits = index.search(question, top=3)
+        assert entry.slug in [h.slug for h in hits], (question, [(h.slug, h.score) for h in hits])
+
+
+@pytest.mark.parametrize(
+    ("question", "slug"),
+    [
+        ("mene vyselyayut z kvartyry", "eviction-notice"),  # one transliteration habit …
+        ("mene vyseliaiut z kvartiri", "eviction-notice"),  # … and another
+        ("de mene perenochuvati", "nowhere-to-sleep-tonight"),
+        ("чоловік б'є мене", "domestic-violence"),  # an apostrophe inside the word
+        ("socialni byt", "social-housing"),  # "byt" is a flat, not the verb "být"
+        ("zakon 175/2025", "housing-support-act"),  # numbers of three digits or more count
+        ("exekutora mam na krku", "debt-counselling"),  # a form the lemmatizer does not know
+    ],
+)
+def test_spelling_habits_and_word_forms(index: Index, question: str, slug: str) -> None:
+    hits = index.search(question, top=3)
+    assert hits and hits[0].slug == slug, [(h.slug, h.score) for h in hits]
+
+
+def test_short_words_do_not_meet_by_accident(index: Index) -> None:
+    assert index.search("thanks, bye") == []  # "bye" is not "б'є"
