@@ -46,16 +46,19 @@ STOPWORDS = {
     pri za ze ne ano jo uz jeste taky tak ale nebo kdyz jestli me mi mne mu nas vas jim tam
     tady ted dnes prosim dekuji dobry den ahoj chci potrebuji nevim
     tvuj tvoje muj moje jeho jeji jejich neco nejak nejaky vubec proste fakt moc jen jenom
+    hledam hledame hledat sehnat shanim
     the an and or of to in on at for with is are am be been do does did i you we they he she
     it my your me what how why which can could should would will have has had
     not no yes please hello hi need want get
     got just some any there this that these those from about into than then so very also
     too if but by as up out our us them their his her its was were im dont cant whats like
+    looking look search searching
     я ти ви ми він вона вони це що як чому який яка які і й та або але не так ні
     мені мене вам нам у в на до з за від для про чи є бути мати можна можу треба будь ласка
     привіт добрий день дякую хочу потрібно
     тобі тебе твій твоя мій моя його її їх цей ця там тут вже ще дуже також тільки якщо щоб
     бо хто кого скільки
+    шукаю шукаємо шукати ищу ищем
     """.split()  # noqa: SIM905 - a word list reads better as text
 }
 
