@@ -34,10 +34,13 @@ def engine_config(settings: Settings) -> EngineConfig:
             case_url=settings.staff_case_url,
             locale=settings.default_locale,
         )
-    point = load_contact_points(settings.contact_points_file).main
+    points = load_contact_points(settings.contact_points_file)
+    point = points.main
     return EngineConfig(
         contact_point=point,
         catalogue=Catalogue((), point, settings.triage),  # filled from the database
+        contact_points=points,
+        max_future_appointments=settings.max_future_appointments,
         thresholds=settings.triage,
         consent_version=settings.consent_version,
         default_locale=settings.default_locale,

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
         2000, ge=100, description="Longer inbound messages are refused politely"
     )
 
+    max_future_appointments: int = Field(
+        1, ge=1, le=10, description="Future appointments one person may hold at a time"
+    )
+
     # Solution catalogue
     kb_import_on_start: bool = Field(
         True, description="Import the catalogue files that changed when a command starts"

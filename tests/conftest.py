@@ -99,6 +99,7 @@ def config(catalogue: Catalogue) -> EngineConfig:
     # The tests' clock stands still, so every message falls in the same minute.
     return EngineConfig(
         contact_point=load_contact_points(DATA / "contact-points.toml").main,
+        contact_points=load_contact_points(DATA / "contact-points.toml"),
         flood_limit_per_minute=1000,
         catalogue=catalogue,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from intake.contact_point import ContactPoint
+from intake.contact_point import ContactPoint, ContactPoints
 from intake.triage import Thresholds
 from locales import DEFAULT_LOCALE
 
@@ -41,3 +41,6 @@ class EngineConfig:
     staff_alerts: StaffAlerts | None = None
     # Free questions are answered from the solution catalogue when it is given.
     catalogue: Catalogue | None = None
+    # Appointments can be booked in the chat when the contact points are given.
+    contact_points: ContactPoints | None = None
+    max_future_appointments: int = 1

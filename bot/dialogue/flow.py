@@ -6,9 +6,10 @@ transaction that the engine opened; nothing here commits.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -16,6 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogue import render
 from bot.dialogue.answers import read_answer
+from bot.dialogue.booking import CHANGE as CHANGE_BOOKING
+from bot.dialogue.booking import NEW as NEW_BOOKING
+from bot.dialogue.booking import Booking
 from bot.dialogue.catalogue import looks_like_a_question
 from bot.dialogue.config import EngineConfig
 from bot.dialogue.models import Conversation
@@ -47,6 +51,7 @@ from knowledge_base.content import Entry
 from locales import LOCALES
 
 NEW = "new"
+BOOKING_MODES = (NEW_BOOKING, CHANGE_BOOKING)
 _SOURCE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
@@ -68,6 +73,7 @@ class Turn:
 class Flow:
     def __init__(self, config: EngineConfig) -> None:
         self.config = config
+        self.booking = Booking(config) if config.contact_points is not None else None
 
     async def respond(self, session: AsyncSession, turn: Turn, inbound: Inbound) -> None:
         """Answer one inbound message: change the conversation and add the replies."""
@@ -122,6 +128,7 @@ class Flow:
             "delete": self._ask_delete,
             "language": self._ask_language,
             "human": self._human,
+            "book": self._book,
         }
         if name in actions:
             return await actions[name](session, turn)
@@ -132,7 +139,7 @@ class Flow:
                     "/back – the previous question\n/skip – skip a question\n"
                     "/restart – start again\n/language – change the language\n"
                     "/mydata – what I store about you\n/delete – delete your data\n"
-                    "/human – talk to a person"
+                    "/human – talk to a person\n/book – book an appointment"
                 )
             )
             return await self._prompt(session, turn)
@@ -150,6 +157,8 @@ class Flow:
             return await self._navigate(session, turn, rest)
         if kind == "kb":
             return await self._catalogue_button(session, turn, step_key, option_key)
+        if kind == "bk" and self.booking is not None:
+            return await self._booking_button(session, turn, rest.split(":"))
         if kind == "edit" and step is not None:
             if conversation.step != EDIT:
                 return await self._stale(session, turn)
@@ -350,6 +359,63 @@ class Flow:
             )
         return await self._prompt(session, turn)
 
+    async def _book(self, session: AsyncSession, turn: Turn, mode: str = NEW_BOOKING) -> None:
+        """/book, or the button after registration: offer a place, a day, a time."""
+        booked = self.booking is not None and await self.booking.start(
+            session,
+            turn.replies,
+            turn.t,
+            case_id=turn.conversation.case_id,
+            now=turn.now,
+            mode=mode,
+        )
+        if not booked:
+            turn.say(
+                N_(
+                    "To book a time, please answer the short questions first. "
+                    "Then I can offer you a time at the contact point."
+                )
+            )
+            return await self._prompt(session, turn)
+
+    async def _booking_button(self, session: AsyncSession, turn: Turn, parts: list[str]) -> None:
+        assert self.booking is not None
+        booking, conversation = self.booking, turn.conversation
+        action, *args = parts
+        mode = args[-1] if args and args[-1] in BOOKING_MODES else None
+        point = (
+            self.config.contact_points.get(args[0]) if args and self.config.contact_points else None
+        )
+        common = {"case_id": conversation.case_id, "now": turn.now}
+        event: str | None = None
+        handled = True
+        if action == "start" and mode:
+            return await self._book(session, turn, mode)
+        if action == "p" and point and mode and len(args) == 2:
+            handled = await booking.days(
+                session, turn.replies, turn.t, point, mode=mode, now=turn.now
+            )
+        elif action == "d" and point and mode and len(args) == 3 and (day := _day(args[1])):
+            handled = await booking.times(
+                session, turn.replies, turn.t, point, day, mode=mode, now=turn.now
+            )
+        elif action == "t" and point and mode and len(args) == 3 and (start := _moment(args[1])):
+            event = await booking.book(
+                session, turn.replies, turn.t, point, start, mode=mode, **common
+            )
+        elif action == "cancel" and not args:
+            handled = await booking.ask_cancel(session, turn.replies, turn.t, **common)
+        elif action == "cancel_yes" and len(args) == 1 and args[0].isdigit():
+            event = await booking.cancel(session, turn.replies, turn.t, int(args[0]), **common)
+        elif action == "keep" and not args:
+            turn.say(N_("All right, your appointment stays as it is."))
+        else:
+            return await self._not_understood(session, turn)
+        if event:
+            turn.events.append(event)
+        if not handled:
+            return await self._book(session, turn, NEW_BOOKING)
+
     async def _switch_language(self, session: AsyncSession, turn: Turn, locale: str) -> None:
         conversation = turn.conversation
         conversation.locale = locale
@@ -425,7 +491,14 @@ class Flow:
         return await self._prompt(session, turn)
 
     async def _my_data(self, session: AsyncSession, turn: Turn) -> None:
-        turn.replies.append(await my_data(session, turn.conversation, turn.t))
+        reply = await my_data(session, turn.conversation, turn.t)
+        if self.booking is not None:
+            line = await self.booking.summary_line(
+                session, turn.t, case_id=turn.conversation.case_id, now=turn.now
+            )
+            if line:
+                reply = dataclasses.replace(reply, text=f"{reply.text}\n{line}")
+        turn.replies.append(reply)
         return await self._prompt(session, turn)
 
     async def _human(self, session: AsyncSession, turn: Turn) -> None:
@@ -496,6 +569,7 @@ class Flow:
                 result=result,
                 point=self.config.contact_point,
                 crisis_months=self.config.thresholds.crisis_housing_max_months,
+                can_book=self.booking is not None,
             )
         )
 
@@ -517,7 +591,7 @@ class Flow:
                 if conversation.case_id
                 else None
             )
-            reply = render.already_registered(t, reference)
+            reply = render.already_registered(t, reference, can_book=self.booking is not None)
         else:
             step_def = BY_KEY[step]
             selection = (
@@ -531,6 +605,20 @@ class Flow:
                 selection=selection,
             )
         turn.replies.append(reply)
+
+
+def _day(text: str) -> date | None:
+    try:
+        return datetime.strptime(text, "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def _moment(text: str) -> datetime | None:
+    try:
+        return datetime.strptime(text, "%Y%m%d%H%M").replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def _find_option(options: tuple[Option, ...], key: str) -> Option | None:

@@ -234,8 +234,19 @@ def program_line(t: Translator, program: str, crisis_months: int) -> str:
     return t.gettext(PROGRAM_TEXT[program] or "")
 
 
+def after_registration(t: Translator, *, can_book: bool) -> tuple[Choice, ...]:
+    book = (button(t, N_("Book an appointment"), "bk:start:n"),) if can_book else ()
+    return (*book, button(t, N_("Start again"), "nav:restart"))
+
+
 def registered(
-    t: Translator, *, reference: str, result: Result, point: ContactPoint, crisis_months: int
+    t: Translator,
+    *,
+    reference: str,
+    result: Result,
+    point: ContactPoint,
+    crisis_months: int,
+    can_book: bool = False,
 ) -> Reply:
     programs = "\n".join("• " + program_line(t, p, crisis_months) for p in result.programs)
     text = "\n\n".join(
@@ -255,17 +266,17 @@ def registered(
             t.gettext("You can also come or call:") + "\n" + contact_lines(point),
         ]
     )
-    return Reply(text=text, choices=(button(t, N_("Start again"), "nav:restart"),))
+    return Reply(text=text, choices=after_registration(t, can_book=can_book))
 
 
-def already_registered(t: Translator, reference: str | None) -> Reply:
+def already_registered(t: Translator, reference: str | None, *, can_book: bool = False) -> Reply:
     return Reply(
         text=t.gettext(
             "Your answers are with the contact point (case number %(reference)s). "
             "Staff will contact you. To fill in the questions again, tap Start again.",
             reference=reference or "—",
         ),
-        choices=(button(t, N_("Start again"), "nav:restart"),),
+        choices=after_registration(t, can_book=can_book),
     )
 
 

@@ -39,15 +39,25 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class Document:
+    """A small text file sent with a message (a calendar entry)."""
+
+    filename: str
+    mime: str
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """One message to the person, already translated."""
 
     text: str
     choices: tuple[Choice, ...] = ()
     links: tuple[Link, ...] = ()
+    document: Document | None = None
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "text": self.text,
             "choices": [
                 {"label": c.label, "payload": c.payload, "selected": c.selected}
@@ -55,15 +65,25 @@ class Reply:
             ],
             "links": [{"label": link.label, "url": link.url} for link in self.links],
         }
+        if self.document is not None:
+            document = self.document
+            data["document"] = {
+                "filename": document.filename,
+                "mime": document.mime,
+                "content": document.content,
+            }
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Reply:
         choices = data.get("choices") or []
         links = data.get("links") or []
+        document = data.get("document")
         return cls(
             text=str(data["text"]),
             choices=tuple(Choice(**c) for c in choices),  # type: ignore[arg-type, union-attr]
             links=tuple(Link(**link) for link in links),  # type: ignore[arg-type, union-attr]
+            document=Document(**document) if isinstance(document, dict) else None,
         )
 
 

@@ -17,6 +17,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("mydata", N_("What I store about you")),
     ("delete", N_("Delete your data")),
     ("human", N_("Talk to a person")),
+    ("book", N_("Book an appointment")),
 )
 
 

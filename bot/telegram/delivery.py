@@ -31,6 +31,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -145,9 +146,7 @@ class TelegramDelivery:
         markup = render.keyboard(reply)
         try:
             result.closed = await self._close_keyboards(item)
-            sent = await self.bot.send_message(
-                chat_id=int(item.chat_id), text=render.text(reply), reply_markup=markup
-            )
+            sent = await self._send(int(item.chat_id), reply, markup)
         except TelegramRetryAfter as error:
             result.retry_in, result.error = timedelta(seconds=error.retry_after), "429"
         except TelegramForbiddenError:
@@ -161,6 +160,23 @@ class TelegramDelivery:
         else:
             result.sent_id, result.keyboard = str(sent.message_id), markup is not None
         return result
+
+    async def _send(
+        self, chat_id: int, reply: Reply, markup: InlineKeyboardMarkup | None
+    ) -> Message:
+        """One API call per outbox row, so that a retry cannot send half of it twice:
+        a reply with a file goes as the file with the text as its caption."""
+        document = reply.document
+        if document is not None and len(reply.text) <= render.CAPTION_LIMIT:
+            return await self.bot.send_document(
+                chat_id=chat_id,
+                document=BufferedInputFile(document.content.encode("utf-8"), document.filename),
+                caption=reply.text,
+                reply_markup=markup,
+            )
+        return await self.bot.send_message(
+            chat_id=chat_id, text=render.text(reply), reply_markup=markup
+        )
 
     async def _close_keyboards(self, item: Item) -> list[int]:
         """Remove the buttons of messages already answered (best effort)."""

@@ -7,6 +7,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.dialogue.types import Choice, Reply
 
 SHORT_LABEL = 4  # labels this short (numbers, "Ano") share a row
+CAPTION_LIMIT = 1024  # Telegram's limit for the text under a file
 
 
 def _button(choice: Choice) -> InlineKeyboardButton:

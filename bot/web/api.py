@@ -35,7 +35,7 @@ from intake import outbox
 from intake.db import Database, utcnow
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
-PAYLOAD_PATTERN = r"^(ans|tog|nav|lang|edit):[A-Za-z0-9_:-]{1,90}$"
+PAYLOAD_PATTERN = r"^(ans|tog|nav|lang|edit|kb|bk):[A-Za-z0-9_:-]{1,90}$"
 MAX_WAIT_SECONDS = 25
 TOUCH_AFTER = timedelta(minutes=1)
 
@@ -99,11 +99,20 @@ class LinkOut(BaseModel):
     url: str
 
 
+class DocumentOut(BaseModel):
+    """A small file the widget offers as a download (a calendar entry)."""
+
+    filename: str
+    mime: str
+    content: str
+
+
 class MessageOut(BaseModel):
     id: int
     text: str
     choices: list[ChoiceOut] = []
     links: list[LinkOut] = []
+    document: DocumentOut | None = None
 
 
 class Messages(BaseModel):

@@ -29,6 +29,7 @@ UI_STRINGS = {
     "typing": N_("Writing…"),
     "offline": N_("No connection. Your message will be sent when you are back online."),
     "not_sent": N_("Not sent yet"),
+    "calendar": N_("Add to my calendar"),
     "error": N_("Something went wrong. Please try again."),
 }
 

@@ -77,7 +77,9 @@ async def answer_step(
         raise AssertionError(f"unexpected step {step}")
 
 
-async def walk_through(chat: Chat, answers: dict, language: str = "cs") -> set[str]:
+async def walk_through(
+    chat: Chat, answers: dict, language: str = "cs", *, district: str = "Poruba"
+) -> set[str]:
     """Answer every question until the summary; return the steps that were asked."""
     asked: set[str] = set()
     await chat.type("/start")
@@ -89,7 +91,7 @@ async def walk_through(chat: Chat, answers: dict, language: str = "cs") -> set[s
             await chat.type("Jana")
             continue
         if step == "district":
-            await chat.type("Poruba")
+            await chat.type(district)
             continue
         if step == "phone":
             await chat.type("777 123 456")

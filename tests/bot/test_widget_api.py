@@ -260,3 +260,19 @@ async def test_the_widget_files_and_the_demo_page(client: httpx.AsyncClient) -> 
     size = len(gzip.compress(script.content)) + len(gzip.compress(style.content))
     assert size <= 30 * 1024
     assert "http://" not in script.text.replace("http://www.w3.org", "")
+
+
+async def test_the_buttons_under_a_catalogue_answer_work_over_http(
+    client: httpx.AsyncClient,
+) -> None:
+    body, auth = await start(client)
+    send = {"id": "w1", "payload": "lang:en", "after": body["cursor"]}
+    cursor = (await client.post("/widget/api/messages", json=send, headers=auth)).json()["cursor"]
+    asked = {"id": "w2", "text": "what documents should I bring?", "after": cursor}
+    answer = (await client.post("/widget/api/messages", json=asked, headers=auth)).json()
+    payloads = [c["payload"] for m in answer["messages"] for c in m["choices"]]
+    more = next(p for p in payloads if p.startswith("kb:more:"))
+    pressed = {"id": "w3", "payload": more, "after": answer["cursor"]}
+    response = await client.post("/widget/api/messages", json=pressed, headers=auth)
+    assert response.status_code == 200, response.text
+    assert response.json()["messages"][0]["text"].endswith("Did this help?")

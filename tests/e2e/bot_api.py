@@ -94,11 +94,14 @@ class BotApiServer:
         self._new_update.set()
         return update
 
-    def sent(self, chat_id: int | None = None, method: str = "sendMessage") -> list[Call]:
+    def sent(
+        self, chat_id: int | None = None, method: str | tuple[str, ...] = "sendMessage"
+    ) -> list[Call]:
+        methods = (method,) if isinstance(method, str) else method
         return [
             c
             for c in self.calls
-            if c.method == method
+            if c.method in methods
             and (chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)
         ]
 
@@ -133,7 +136,17 @@ class BotApiServer:
                     continue
                 except json.JSONDecodeError:
                     pass
-            params[key] = value if isinstance(value, str) else getattr(value, "filename", "file")
+            if isinstance(value, str):
+                params[key] = value
+            else:  # an uploaded file: its name, and its text for the tests to read
+                params[key] = getattr(value, "filename", "file")
+                params[f"{key}_content"] = value.file.read().decode("utf-8", "replace")
+        # "document": "attach://NAME" refers to the file uploaded as part NAME
+        for key, value in list(params.items()):
+            if isinstance(value, str) and value.startswith("attach://"):
+                part = value.removeprefix("attach://")
+                params[key] = params.pop(part, value)
+                params[f"{key}_content"] = params.pop(f"{part}_content", "")
         return params
 
     async def _true(self, params: dict[str, Any]) -> bool:

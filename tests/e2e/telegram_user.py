@@ -45,7 +45,8 @@ class TelegramUser:
         }
 
     def received(self) -> list[Call]:
-        return self.server.sent(self.chat_id)
+        """Every message the bot sent to this chat: texts and files."""
+        return self.server.sent(self.chat_id, ("sendMessage", "sendDocument"))
 
     def last_keyboard(self) -> Call:
         with_buttons = [c for c in self.received() if c.buttons]

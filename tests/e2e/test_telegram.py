@@ -35,7 +35,9 @@ class TelegramChat:
 
     @property
     def text(self) -> str:
-        return "\n".join(c.params["text"] for c in self.last_messages or [])
+        return "\n".join(
+            c.params.get("text") or c.params.get("caption", "") for c in self.last_messages or []
+        )
 
     async def conversation(self) -> Conversation:
         async with self.running.db.sessions() as session:
@@ -84,6 +86,28 @@ async def test_intake_in_czech_with_long_polling(polling_bot: RunningBot, exampl
     assert set(with_buttons[:-1]) <= edited
 
 
+async def test_booking_sends_the_confirmation_with_a_calendar_file(
+    webhook_bot: RunningBot,
+) -> None:
+    user = webhook_bot.user(chat_id=6101, language_code="cs")
+    await user.send("/start")
+    chat = TelegramChat(user, webhook_bot)
+    await walk_through(chat, EXAMPLES[2]["answers"], language="cs")
+    await chat.press("nav:confirm")
+    await chat.press("bk:start:n")
+    await chat.press("bk:p:centrum:n")
+    days = [b["callback_data"] for b in user.last_keyboard().buttons]
+    await chat.press(next(d for d in days if d.startswith("bk:d:")))
+    times = [b["callback_data"] for b in user.last_keyboard().buttons]
+    await chat.press(next(t for t in times if t.startswith("bk:t:")))
+    (confirmation,) = chat.last_messages or []
+    assert confirmation.method == "sendDocument"
+    assert confirmation.params["caption"].startswith("Máte objednaný termín:")
+    assert confirmation.params["document"] == "appointment.ics"
+    assert "BEGIN:VCALENDAR" in confirmation.params["document_content"]
+    assert "bk:cancel" in [b.get("callback_data") for b in confirmation.buttons]
+
+
 async def test_intake_in_ukrainian_through_the_webhook(webhook_bot: RunningBot) -> None:
     user = webhook_bot.user(chat_id=6001, language_code="uk")
     first = await user.send("/start")
@@ -115,6 +139,7 @@ async def test_intake_in_ukrainian_through_the_webhook(webhook_bot: RunningBot) 
         "mydata",
         "delete",
         "human",
+        "book",
     }
     assert menus["uk"][0]["description"] != menus["en"][0]["description"]
 

@@ -234,6 +234,31 @@ async def test_a_complete_intake_by_clicking_and_typing(
     assert page.errors == []
 
 
+async def test_booking_offers_the_calendar_file_for_download(
+    browser, served: Served, database: Database
+) -> None:
+    page = await open_page(browser, served, PHONE)
+    chat = await start_chat(page, database)
+    await walk_through(chat, EXAMPLES[2]["answers"], language="cs")
+    await chat.press("nav:confirm")
+    await chat.press("bk:start:n")
+    await chat.press("bk:p:centrum:n")
+    day = page.locator(".chip[data-payload^='bk:d:centrum:']:not([disabled])").first
+    await chat.press(await day.get_attribute("data-payload"))
+    time = page.locator(".chip[data-payload^='bk:t:centrum:']:not([disabled])").first
+    await chat.press(await time.get_attribute("data-payload"))
+    assert "Máte objednaný termín" in chat.text
+    link = page.get_by_role("link", name="Přidat do kalendáře")
+    async with page.expect_download() as info:
+        await link.click()
+    download = await info.value
+    assert download.suggested_filename == "appointment.ics"
+    content = await asyncio.to_thread(Path(await download.path()).read_text, "utf-8")
+    assert "BEGIN:VEVENT" in content and "Masarykovo" in content
+    await screenshot(page, "widget-booked-cs")
+    assert page.errors == []
+
+
 async def test_a_reload_continues_and_quick_exit_leaves_no_trace(
     browser, served: Served, database: Database
 ) -> None:

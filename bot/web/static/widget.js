@@ -95,6 +95,14 @@
     } catch (e) { return null; }
   }
 
+  // A file that came with a message, offered for download from memory (a blob: URL):
+  // no request to any server, and nothing left behind once the page is gone.
+  function download(doc) {
+    const url = URL.createObjectURL(new Blob([doc.content], { type: doc.mime }));
+    return el("div", { class: "links" },
+      el("a", { href: url, download: doc.filename, text: t("calendar") }));
+  }
+
   function render() {
     log.replaceChildren();
     const lastWithChoices = state.log.map((m) => m.who === "bot" && !!(m.choices && m.choices.length))
@@ -106,6 +114,7 @@
       if (m.who === "bot" && m.links && m.links.length) {
         bubble.append(el("div", { class: "links" }, ...m.links.map(safeLink)));
       }
+      if (m.who === "bot" && m.document) bubble.append(download(m.document));
       if (m.who === "bot" && m.choices && m.choices.length) {
         const live = index === lastWithChoices && !state.pending.length;
         bubble.append(el("div", { class: "chips", role: "group" }, ...m.choices.map((c) =>
@@ -140,7 +149,7 @@
   function receive(found) {
     if (!found) return;
     for (const m of found.messages || []) {
-      if (m.id > state.cursor) state.log.push({ who: "bot", id: m.id, text: m.text, choices: m.choices, links: m.links });
+      if (m.id > state.cursor) state.log.push({ who: "bot", id: m.id, text: m.text, choices: m.choices, links: m.links, document: m.document });
     }
     state.cursor = Math.max(state.cursor, found.cursor || 0);
     if (found.locale && LANGS.includes(found.locale) && found.locale !== state.lang) {
