@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from appointments import reminders
 from appointments.models import (
     BOOKED,
     CANCELLED,
@@ -150,6 +151,7 @@ async def book(
     now: datetime,
     max_future: int = 1,
     replacing: Appointment | None = None,
+    reminder_hours: Sequence[int] = (),
 ) -> Appointment:
     """Book the slot of ``point`` that begins at ``start``, or raise a BookingError
     that carries the next free slots. ``replacing`` is cancelled in the same
@@ -199,13 +201,17 @@ async def book(
         except IntegrityError:
             continue  # someone else took that seat a moment ago: look again
         if replacing is not None:
-            cancel(replacing, by_point=False, now=now)
+            await cancel(session, replacing, by_point=False, now=now)
+        reminders.plan(session, appointment, hours=reminder_hours, now=now)
         await session.flush()
         return appointment
     raise SlotTaken(await _alternatives(session, point, now=now, after=start))
 
 
-def cancel(appointment: Appointment, *, by_point: bool, now: datetime) -> None:
-    """Free the appointment's seat."""
+async def cancel(
+    session: AsyncSession, appointment: Appointment, *, by_point: bool, now: datetime
+) -> None:
+    """Free the appointment's seat and drop its reminders."""
     appointment.status = CANCELLED_BY_POINT if by_point else CANCELLED
     appointment.changed_at = now
+    await reminders.drop_pending(session, appointment.id, now=now)

@@ -52,6 +52,7 @@ class Appointment(Base):
     booked_by: Mapped[str] = mapped_column(String(100))  # "person" or a staff member
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # "I will come"
     note: Mapped[str | None] = mapped_column(Text)  # staff's, never shown to the person
 
 

@@ -12,6 +12,7 @@ from aiogram import Bot, Dispatcher
 from bot.dialogue.catalogue import Catalogue
 from bot.dialogue.config import StaffAlerts
 from bot.dialogue.engine import Engine, EngineConfig
+from bot.dialogue.reminders import ReminderSender
 from bot.telegram.delivery import TelegramDelivery
 from bot.telegram.inbound import CHANNEL as TELEGRAM
 from bot.web.sessions import CHANNEL as WEB
@@ -19,6 +20,7 @@ from intake.contact_point import load_contact_points
 from intake.db import Database
 from kmb.database import migrate
 from kmb.live_catalogue import CatalogueRefresher, import_catalogue_files
+from kmb.scheduler import start_scheduler, stop_scheduler
 from kmb.settings import Settings
 
 
@@ -41,6 +43,7 @@ def engine_config(settings: Settings) -> EngineConfig:
         catalogue=Catalogue((), point, settings.triage),  # filled from the database
         contact_points=points,
         max_future_appointments=settings.max_future_appointments,
+        reminder_hours=tuple(settings.reminder_hours),
         thresholds=settings.triage,
         consent_version=settings.consent_version,
         default_locale=settings.default_locale,
@@ -98,13 +101,22 @@ async def start(settings: Settings) -> tuple[Database, Engine, CatalogueRefreshe
 
 
 @contextlib.asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[Runtime]:
-    """Everything a long-running command needs; closed in reverse order on exit."""
+async def running(settings: Settings, *, scheduler: bool = False) -> AsyncIterator[Runtime]:
+    """Everything a long-running command needs; closed in reverse order on exit.
+    ``scheduler`` also runs the timed work (appointment reminders) in this process."""
     from bot.telegram.router import build_router
 
     db, engine, catalogue = await start(settings)
     telegram = None
     refreshing = asyncio.create_task(catalogue.run())
+    reminders = ReminderSender(db, engine.config) if scheduler else None
+    timed = (
+        start_scheduler(
+            settings.database_url, reminders, every_seconds=settings.reminder_check_seconds
+        )
+        if reminders
+        else None
+    )
     try:
         if settings.telegram_token:
             bot = create_bot(settings)
@@ -115,6 +127,8 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         yield Runtime(settings, db, engine, telegram, catalogue)
     finally:
         refreshing.cancel()
+        if timed is not None and reminders is not None:
+            stop_scheduler(timed, reminders)
         if telegram is not None:
             await telegram.bot.session.close()
         await db.dispose()

@@ -21,6 +21,10 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--lang", choices=["cs", "en", "uk"], help="language of the first reply")
     chat.add_argument("--chat-id", help="continue an earlier terminal conversation")
     commands.add_parser("bot", help="run the Telegram bot with long polling")
+    commands.add_parser(
+        "worker",
+        help="background work without HTTP: appointment reminders and Telegram delivery",
+    )
     serve = commands.add_parser(
         "serve", help="run the HTTP service (Telegram webhook and, later, widget and admin API)"
     )
@@ -58,7 +62,7 @@ async def _bot(settings: Settings) -> int:
     if settings.telegram_token is None:
         print("kmb: set KMB_TELEGRAM_TOKEN to run the bot (see README)", file=sys.stderr)
         return 2
-    async with running(settings) as runtime:
+    async with running(settings, scheduler=settings.scheduler_in_web) as runtime:
         telegram = runtime.telegram
         assert telegram is not None
         await register_commands(telegram.bot)
@@ -70,6 +74,19 @@ async def _bot(settings: Settings) -> int:
             )
         finally:
             worker.cancel()
+    return 0
+
+
+async def _worker(settings: Settings) -> int:
+    """Reminders on their schedule and, with a token, delivery of queued Telegram messages.
+    Any number of workers (and web processes) may run at once."""
+    from kmb.app import running
+
+    async with running(settings, scheduler=True) as runtime:
+        tasks = [asyncio.Event().wait()]
+        if runtime.telegram is not None:
+            tasks.append(runtime.telegram.delivery.run())
+        await asyncio.gather(*tasks)
     return 0
 
 
@@ -100,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_chat(settings, args))
         elif args.command == "bot":
             return asyncio.run(_bot(settings))
+        elif args.command == "worker":
+            return asyncio.run(_worker(settings))
         elif args.command == "serve":
             _serve(settings, args)
         elif args.command == "kb":

@@ -12,6 +12,7 @@ from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 
 import appointments.models
+import appointments.reminders
 import bot.dialogue.models
 import bot.web.sessions
 import intake.models
@@ -23,6 +24,7 @@ from intake.db import Base, Database
 # The model modules register their tables on Base.metadata when imported.
 assert bot.dialogue.models and bot.web.sessions and intake.models and intake.outbox
 assert knowledge_base.questions and knowledge_base.store and appointments.models
+assert appointments.reminders
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 metadata: MetaData = Base.metadata

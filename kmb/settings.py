@@ -52,6 +52,16 @@ class Settings(BaseSettings):
         1, ge=1, le=10, description="Future appointments one person may hold at a time"
     )
 
+    reminder_hours: list[int] = Field(
+        [24, 2], description="Hours before an appointment to remind the person, e.g. [24,2]"
+    )
+    reminder_check_seconds: float = Field(
+        30, gt=0, description="How often the scheduler looks for due reminders"
+    )
+    scheduler_in_web: bool = Field(
+        True, description="Run the reminder scheduler in kmb serve and kmb bot too"
+    )
+
     # Solution catalogue
     kb_import_on_start: bool = Field(
         True, description="Import the catalogue files that changed when a command starts"

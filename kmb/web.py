@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with running(settings) as runtime:
+        async with running(settings, scheduler=settings.scheduler_in_web) as runtime:
             app.state.runtime = runtime
             app.state.telegram = None
             app.state.widget = widget_api.Widget(

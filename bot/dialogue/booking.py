@@ -45,6 +45,7 @@ class Booking:
         self.points = config.contact_points
         self.zone = ZoneInfo(config.time_zone)
         self.max_future = config.max_future_appointments
+        self.reminder_hours = config.reminder_hours
 
     # ---- formatting ---------------------------------------------------------------------
     def day_label(self, day: date, t: Translator) -> str:
@@ -116,6 +117,61 @@ class Booking:
             links=(Link(t.gettext(N_("Map")), point.map_url),) if point.map_url else (),
             document=document,
         )
+
+    def reminder(self, appointment: Appointment, t: Translator) -> Reply:
+        """Sent a day and a couple of hours before: when, where, and what to do."""
+        point = self.points.get(appointment.point_id) or self.points.main
+        return Reply(
+            text="\n\n".join(
+                [
+                    t.gettext(N_("A reminder of your appointment:")),
+                    self.when(appointment.starts_at, t),
+                    f"{point.name}\n{point.address}",
+                    t.gettext(N_("Will you come?")),
+                ]
+            ),
+            choices=(
+                Choice(t.gettext(N_("Yes, I will come")), f"bk:confirm:{appointment.id}"),
+                Choice(t.gettext(N_("Change the time")), f"bk:start:{CHANGE}"),
+                Choice(t.gettext(N_("Cancel the appointment")), "bk:cancel"),
+            ),
+            links=(Link(t.gettext(N_("Map")), point.map_url),) if point.map_url else (),
+        )
+
+    async def confirm(
+        self,
+        session: AsyncSession,
+        replies: list[Reply],
+        t: Translator,
+        appointment_id: int,
+        *,
+        case_id: int | None,
+        now: datetime,
+    ) -> str | None:
+        """The person answered a reminder: they will come."""
+        appointment = await self._own_future(session, appointment_id, case_id=case_id, now=now)
+        if appointment is None:
+            replies.append(Reply(text=t.gettext(N_("There is no such appointment."))))
+            return None
+        appointment.confirmed_at = now
+        replies.append(Reply(text=t.gettext(N_("Thank you. See you then."))))
+        return "appointment_confirmed"
+
+    async def _own_future(
+        self, session: AsyncSession, appointment_id: int, *, case_id: int | None, now: datetime
+    ) -> Appointment | None:
+        """The person's own booked appointment that is still ahead, or None."""
+        case = await self._case(session, case_id)
+        appointment = await session.get(Appointment, appointment_id)
+        if (
+            case is None
+            or appointment is None
+            or appointment.person_id != case.person_id
+            or appointment.status != BOOKED
+            or appointment.starts_at <= now
+        ):
+            return None
+        return appointment
 
     async def summary_line(
         self, session: AsyncSession, t: Translator, *, case_id: int | None, now: datetime
@@ -284,6 +340,7 @@ class Booking:
                 now=now,
                 max_future=self.max_future,
                 replacing=existing[0] if mode == CHANGE and existing else None,
+                reminder_hours=self.reminder_hours,
             )
         except booking.AlreadyBooked:
             replies.append(
@@ -357,18 +414,11 @@ class Booking:
         case_id: int | None,
         now: datetime,
     ) -> str | None:
-        case = await self._case(session, case_id)
-        appointment = await session.get(Appointment, appointment_id)
-        if (
-            case is None
-            or appointment is None
-            or appointment.person_id != case.person_id
-            or appointment.status != BOOKED
-            or appointment.starts_at <= now
-        ):
+        appointment = await self._own_future(session, appointment_id, case_id=case_id, now=now)
+        if appointment is None:
             replies.append(Reply(text=t.gettext(N_("There is no such appointment to cancel."))))
             return None
-        booking.cancel(appointment, by_point=False, now=now)
+        await booking.cancel(session, appointment, by_point=False, now=now)
         replies.append(
             Reply(
                 text=t.gettext(

@@ -44,3 +44,4 @@ class EngineConfig:
     # Appointments can be booked in the chat when the contact points are given.
     contact_points: ContactPoints | None = None
     max_future_appointments: int = 1
+    reminder_hours: tuple[int, ...] = (24, 2)

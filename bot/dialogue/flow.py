@@ -407,6 +407,8 @@ class Flow:
             handled = await booking.ask_cancel(session, turn.replies, turn.t, **common)
         elif action == "cancel_yes" and len(args) == 1 and args[0].isdigit():
             event = await booking.cancel(session, turn.replies, turn.t, int(args[0]), **common)
+        elif action == "confirm" and len(args) == 1 and args[0].isdigit():
+            event = await booking.confirm(session, turn.replies, turn.t, int(args[0]), **common)
         elif action == "keep" and not args:
             turn.say(N_("All right, your appointment stays as it is."))
         else:

@@ -44,6 +44,9 @@ from intake.db import Database, utcnow
 
 logger = logging.getLogger(__name__)
 
+# Messages to a person (their newest buttons replace the older ones), unlike staff alerts.
+TO_PEOPLE = ("reply", "reminder")
+
 MAX_ATTEMPTS = 12
 MAX_BACKOFF_SECONDS = 300
 
@@ -119,7 +122,7 @@ class TelegramDelivery:
                 session, channel=CHANNEL, now=self.clock(), limit=self.batch
             )
             keyboards = await outbox.open_keyboards(
-                session, channel=CHANNEL, chat_ids={r.chat_id for r in rows if r.kind == "reply"}
+                session, channel=CHANNEL, chat_ids={r.chat_id for r in rows if r.kind in TO_PEOPLE}
             )
             items = [
                 Item(
@@ -128,7 +131,7 @@ class TelegramDelivery:
                     r.kind,
                     r.body,
                     r.attempts,
-                    tuple(keyboards.get(r.chat_id, ())) if r.kind == "reply" else (),
+                    tuple(keyboards.get(r.chat_id, ())) if r.kind in TO_PEOPLE else (),
                 )
                 for r in rows
             ]

@@ -1,0 +1,72 @@
+"""Timed background work with APScheduler: the appointment reminders.
+
+The job is kept in a persistent job store in the product's own database (table
+``apscheduler_jobs``), so a restarted process picks its schedule up again. Several
+processes may run the scheduler at once (web workers and ``kmb worker``): APScheduler
+does not coordinate them, and it does not have to — every run *claims* the due
+reminders in the database (see ``appointments/reminders.py``), so each is sent once.
+A run that was missed while the process was down runs once when it is back
+(coalesced, no grace limit), and sends what is still useful.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.engine import make_url
+
+from bot.dialogue.reminders import ReminderSender
+from intake.db import utcnow
+
+logger = logging.getLogger(__name__)
+JOB_ID = "appointment-reminders"
+
+# A stored job names its function by reference and cannot carry live objects: the
+# function finds the senders of this process here.
+_senders: list[ReminderSender] = []
+
+
+async def send_reminders() -> None:
+    for sender in list(_senders):
+        try:
+            await sender.send_due(utcnow())
+        except Exception as error:  # the database may be away for a moment
+            logger.error("sending reminders failed: %s", type(error).__name__)
+
+
+def sync_url(url: str) -> str:
+    """The job store's (synchronous) URL of the same database."""
+    parsed = make_url(url)
+    driver = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}[parsed.get_backend_name()]
+    return parsed.set(drivername=driver).render_as_string(hide_password=False)
+
+
+def start_scheduler(
+    database_url: str, sender: ReminderSender, *, every_seconds: float
+) -> AsyncIOScheduler:
+    store = SQLAlchemyJobStore(url=sync_url(database_url), engine_options={"pool_pre_ping": True})
+    scheduler = AsyncIOScheduler(
+        jobstores={"default": store},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        timezone=UTC,
+    )
+    _senders.append(sender)
+    scheduler.start()
+    scheduler.add_job(
+        "kmb.scheduler:send_reminders",
+        "interval",
+        seconds=every_seconds,
+        id=JOB_ID,
+        replace_existing=True,
+        next_run_time=utcnow(),
+    )
+    return scheduler
+
+
+def stop_scheduler(scheduler: AsyncIOScheduler, sender: ReminderSender) -> None:
+    scheduler.shutdown(wait=False)
+    if sender in _senders:
+        _senders.remove(sender)
