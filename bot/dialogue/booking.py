@@ -298,14 +298,14 @@ class Booking:
             Reply(
                 text=t.gettext(N_("%(day)s: which time suits you?"), day=self.day_label(day, t)),
                 choices=(
-                    *(self._time_choice(slot, t, mode, with_day=False) for slot in free),
+                    *(self.time_choice(slot, t, mode, with_day=False) for slot in free),
                     Choice(t.gettext(N_("Another day")), f"bk:p:{point.id}:{mode}"),
                 ),
             )
         )
         return True
 
-    def _time_choice(self, slot: Slot, t: Translator, mode: str, *, with_day: bool) -> Choice:
+    def time_choice(self, slot: Slot, t: Translator, mode: str, *, with_day: bool) -> Choice:
         label = self.time_label(slot.start, t)
         if with_day:
             label = f"{self.day_label(slot.start.astimezone(self.zone).date(), t)} {label}"
@@ -354,7 +354,7 @@ class Booking:
                 Reply(
                     text=t.gettext(N_("Sorry, that time is no longer free. These times are free:")),
                     choices=(
-                        *(self._time_choice(s, t, mode, with_day=True) for s in error.alternatives),
+                        *(self.time_choice(s, t, mode, with_day=True) for s in error.alternatives),
                         Choice(t.gettext(N_("Another day")), f"bk:p:{point.id}:{mode}"),
                     ),
                 )

@@ -45,7 +45,7 @@ from intake.db import Database, utcnow
 logger = logging.getLogger(__name__)
 
 # Messages to a person (their newest buttons replace the older ones), unlike staff alerts.
-TO_PEOPLE = ("reply", "reminder")
+TO_PEOPLE = ("reply", "reminder", "notice")
 
 MAX_ATTEMPTS = 12
 MAX_BACKOFF_SECONDS = 300
