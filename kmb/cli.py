@@ -9,7 +9,7 @@ import sys
 
 from intake.contact_point import ContactPointConfigError
 from intake.db import Database
-from kmb import kb_commands
+from kmb import kb_commands, staff_commands
 from kmb.settings import Settings
 
 
@@ -31,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     kb_commands.add_parser(commands)
+    staff_commands.add_parser(commands)
     return parser
 
 
@@ -123,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
             _serve(settings, args)
         elif args.command == "kb":
             return asyncio.run(kb_commands.run(settings, args))
+        elif args.command == "staff":
+            return asyncio.run(staff_commands.run(settings, args))
     except ContactPointConfigError as exc:
         print(f"kmb: {exc}", file=sys.stderr)
         return 2

@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 
+import admin_api.accounts
 import appointments.models
 import appointments.reminders
 import bot.dialogue.models
@@ -24,7 +25,7 @@ from intake.db import Base, Database
 # The model modules register their tables on Base.metadata when imported.
 assert bot.dialogue.models and bot.web.sessions and intake.models and intake.outbox
 assert knowledge_base.questions and knowledge_base.store and appointments.models
-assert appointments.reminders
+assert appointments.reminders and admin_api.accounts
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 metadata: MetaData = Base.metadata

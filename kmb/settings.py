@@ -6,12 +6,15 @@ import hashlib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from intake.triage import Thresholds
 
 Locale = Literal["cs", "en", "uk"]
+
+
+DEVELOPMENT_SECRET = "development-only-secret-change-me-0000"
 
 
 class Settings(BaseSettings):
@@ -23,6 +26,9 @@ class Settings(BaseSettings):
         extra="ignore",
     )
 
+    environment: Literal["development", "production"] = Field(
+        "development", description="production refuses the development defaults of secrets"
+    )
     database_url: str = Field(
         "sqlite+aiosqlite:///var/kmb.sqlite3",
         description="SQLAlchemy async URL: sqlite+aiosqlite:///PATH or "
@@ -60,6 +66,18 @@ class Settings(BaseSettings):
     )
     scheduler_in_web: bool = Field(
         True, description="Run the reminder scheduler in kmb serve and kmb bot too"
+    )
+
+    # Admin API
+    admin_jwt_secret: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SECRET), description="Signs staff access tokens (32+ characters)"
+    )
+    admin_access_minutes: int = Field(15, ge=1, le=120, description="Access token lifetime")
+    admin_refresh_days: int = Field(14, ge=1, le=90, description="Refresh token lifetime")
+    admin_max_failed_logins: int = Field(5, ge=2, description="Failures before a lockout")
+    admin_lock_minutes: int = Field(15, ge=1, description="How long a locked account waits")
+    admin_failed_login_delay: float = Field(
+        0.5, ge=0, le=5, description="Seconds a failed login waits, per failure so far"
     )
 
     # Solution catalogue
@@ -100,6 +118,16 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000/admin/api/cases/{reference}",
         description="Where staff open a case; {reference} is replaced",
     )
+
+    @model_validator(mode="after")
+    def _no_development_secrets_in_production(self) -> Settings:
+        secret = self.admin_jwt_secret.get_secret_value()
+        if self.environment == "production" and (secret == DEVELOPMENT_SECRET or len(secret) < 32):
+            raise ValueError(
+                "KMB_ADMIN_JWT_SECRET must be set to a random value of 32+ characters "
+                "in production (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        return self
 
     def webhook_secret(self) -> str:
         """The configured secret, or one derived from the token (stable across restarts)."""

@@ -7,10 +7,14 @@ import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
 
+from admin_api import app as admin_app
+from admin_api.problems import invalid_admin_request
+from admin_api.security import AdminContext
 from bot.telegram import webhook
 from bot.telegram.commands import register_commands
 from bot.web import api as widget_api
@@ -21,6 +25,14 @@ from kmb.app import running
 from kmb.settings import Settings
 
 
+async def invalid_request(request: Request, error: Exception) -> JSONResponse:
+    """Bad input: field by field for staff, a plain localized sentence for the widget."""
+    assert isinstance(error, RequestValidationError)
+    if request.url.path.startswith("/admin/api"):
+        return invalid_admin_request(error)
+    return await handle_invalid_request(request, error)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
@@ -28,6 +40,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with running(settings, scheduler=settings.scheduler_in_web) as runtime:
             app.state.runtime = runtime
+            admin_app.start(
+                app,
+                AdminContext(
+                    db=runtime.db,
+                    settings=settings,
+                    config=runtime.engine.config,
+                    catalogue=runtime.catalogue,
+                ),
+            )
             app.state.telegram = None
             app.state.widget = widget_api.Widget(
                 db=runtime.db,
@@ -80,7 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(widget_api.router)
     app.include_router(pages.router)
     app.add_exception_handler(WidgetProblem, handle_problem)
-    app.add_exception_handler(RequestValidationError, handle_invalid_request)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    admin_app.install(app)
     app.add_middleware(BodySizeLimit, prefix="/widget/api", limit=settings.widget_max_body_bytes)
     if settings.widget_origins():
         app.add_middleware(

@@ -1,0 +1,1 @@
+"""The admin API for contact-point staff, under /admin/api (see docs in the OpenAPI schema)."""

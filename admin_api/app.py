@@ -1,0 +1,22 @@
+"""Mounting the admin API on the product's FastAPI application."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from admin_api import routes_appointments, routes_auth, routes_catalogue
+from admin_api.problems import AdminProblem, handle_admin_problem
+from admin_api.security import AdminContext
+
+ROUTERS = (routes_auth.router, routes_catalogue.router, routes_appointments.router)
+
+
+def install(app: FastAPI) -> None:
+    """The routes and their error handler; the context is set when the app starts."""
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_exception_handler(AdminProblem, handle_admin_problem)
+
+
+def start(app: FastAPI, context: AdminContext) -> None:
+    app.state.admin = context

@@ -1,0 +1,245 @@
+"""The contact points' calendars: appointments, booking for someone, blocked time,
+outcomes and cancellations (the person is told in their own chat)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from pydantic import AwareDatetime, BaseModel, Field
+from sqlalchemy import select
+
+from admin_api.accounts import CASEWORKER
+from admin_api.problems import NOT_FOUND, AdminProblem
+from admin_api.security import ContextDep, StaffDep, allowed
+from appointments import booking, staff
+from appointments.models import Appointment
+from appointments.slots import PRAGUE
+from bot.dialogue.appointment_notices import AppointmentNotices
+from intake.contact_point import ContactPoint
+from intake.db import utcnow
+from intake.models import Case
+
+router = APIRouter(prefix="/admin/api", tags=["appointments"], responses=NOT_FOUND)
+CASEWORKERS = allowed(CASEWORKER)
+
+
+class PointOut(BaseModel):
+    id: str
+    name: str
+    address: str
+    phone: str
+    email: str
+    capacity: int
+    slot_minutes: int
+    languages: list[str]
+    interpreter: bool
+
+
+class AppointmentOut(BaseModel):
+    id: int
+    point_id: str
+    starts_at: datetime
+    ends_at: datetime
+    seat: int
+    status: str
+    case_id: int | None
+    booked_by: str
+    confirmed_at: datetime | None
+
+
+class BlockedOut(BaseModel):
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    reason: str | None
+    created_by: str
+
+
+class SlotOut(BaseModel):
+    starts_at: datetime
+    ends_at: datetime
+    free_seats: int
+
+
+class DayOut(BaseModel):
+    day: date
+    closed: bool
+    slots: list[SlotOut]
+    appointments: list[AppointmentOut]
+    blocked: list[BlockedOut]
+
+
+class BookIn(BaseModel):
+    case_reference: str = Field(examples=["KMB-2026-000123"])
+    starts_at: AwareDatetime = Field(examples=["2026-11-30T09:00:00+01:00"])
+
+
+class BlockIn(BaseModel):
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    reason: str | None = Field(None, max_length=200, examples=["team training"])
+
+
+class Blocked(BaseModel):
+    blocked: BlockedOut
+    appointments_in_it: list[AppointmentOut]
+
+
+class OutcomeIn(BaseModel):
+    outcome: str = Field(pattern="^(attended|no_show)$")
+
+
+def _point(context: ContextDep, point_id: str) -> ContactPoint:
+    assert context.config.contact_points is not None
+    point = context.config.contact_points.get(point_id)
+    if point is None:
+        raise AdminProblem(404, "Not found", f"There is no contact point {point_id}.")
+    return point
+
+
+def _out(appointment: Appointment) -> AppointmentOut:
+    return AppointmentOut.model_validate(appointment, from_attributes=True)
+
+
+@router.get("/points", **CASEWORKERS)
+async def points(context: ContextDep) -> list[PointOut]:
+    assert context.config.contact_points is not None
+    return [
+        PointOut.model_validate(p, from_attributes=True)
+        for p in context.config.contact_points.points
+    ]
+
+
+@router.get("/points/{point_id}/calendar", **CASEWORKERS)
+async def calendar(
+    point_id: str,
+    context: ContextDep,
+    first: date | None = None,
+    days: Annotated[int, Query(ge=1, le=62)] = 7,
+) -> list[DayOut]:
+    """The point's days: every slot with its free seats, the appointments, blocked time."""
+    point = _point(context, point_id)
+    start = first or utcnow().date()
+    async with context.db.reading() as session:
+        found = await staff.calendar(session, point, first=start, days=days)
+        taken = await booking.booked_counts(
+            session, point.id, since=datetime.combine(start, time.min, tzinfo=PRAGUE)
+        )
+    return [
+        DayOut(
+            day=d.day,
+            closed=d.closed,
+            slots=[
+                SlotOut(
+                    starts_at=s.start,
+                    ends_at=s.end,
+                    free_seats=max(0, point.capacity - taken.get(s.start, 0)),
+                )
+                for s in d.slots
+            ],
+            appointments=[_out(a) for a in d.appointments],
+            blocked=[BlockedOut.model_validate(b, from_attributes=True) for b in d.blocked],
+        )
+        for d in found
+    ]
+
+
+@router.post("/points/{point_id}/appointments", status_code=201, **CASEWORKERS)
+async def book_for(
+    point_id: str, body: BookIn, member: StaffDep, context: ContextDep
+) -> AppointmentOut:
+    """Book for the person of a case (on the phone or at the desk); they are told in
+    their chat, with the calendar file."""
+    point = _point(context, point_id)
+    now = utcnow()
+    try:
+        async with context.db.transaction() as session:
+            case_id = await session.scalar(
+                select(Case.id).where(Case.reference == body.case_reference)
+            )
+            if case_id is None:
+                raise AdminProblem(404, "Not found", f"There is no case {body.case_reference}.")
+            appointment = await staff.book_for(
+                session,
+                point=point,
+                start=body.starts_at,
+                case_id=case_id,
+                staff=member.username,
+                now=now,
+                reminder_hours=context.config.reminder_hours,
+                max_future=context.config.max_future_appointments,
+            )
+            await AppointmentNotices(context.config).booked_by_staff(session, appointment, now=now)
+            return _out(appointment)
+    except booking.AlreadyBooked as error:
+        raise AdminProblem(
+            409, "Already booked", f"The person already has an appointment ({error.starts_at})."
+        ) from error
+    except booking.BookingError as error:
+        free = ", ".join(s.start.isoformat() for s in error.alternatives)
+        raise AdminProblem(409, "Time not free", f"That time is not free. Free: {free}") from error
+
+
+@router.post("/points/{point_id}/blocked", status_code=201, **CASEWORKERS)
+async def block(point_id: str, body: BlockIn, member: StaffDep, context: ContextDep) -> Blocked:
+    """Take time out of the calendar; the appointments already in it are listed."""
+    point = _point(context, point_id)
+    try:
+        async with context.db.transaction() as session:
+            blocked, clashes = await staff.block_time(
+                session,
+                point=point,
+                start=body.starts_at,
+                end=body.ends_at,
+                reason=body.reason,
+                staff=member.username,
+                now=utcnow(),
+            )
+            return Blocked(
+                blocked=BlockedOut.model_validate(blocked, from_attributes=True),
+                appointments_in_it=[_out(a) for a in clashes],
+            )
+    except staff.CalendarError as error:
+        raise AdminProblem(422, "Invalid time", str(error)) from error
+
+
+@router.delete("/blocked/{blocked_id}", status_code=204, **CASEWORKERS)
+async def unblock(blocked_id: int, context: ContextDep) -> Response:
+    try:
+        async with context.db.transaction() as session:
+            await staff.unblock(session, blocked_id)
+    except staff.CalendarError as error:
+        raise AdminProblem(404, "Not found", str(error)) from error
+    return Response(status_code=204)
+
+
+@router.post("/appointments/{appointment_id}/outcome", **CASEWORKERS)
+async def outcome(
+    appointment_id: int, body: OutcomeIn, member: StaffDep, context: ContextDep
+) -> AppointmentOut:
+    """Attended or no-show."""
+    try:
+        async with context.db.transaction() as session:
+            done = await staff.record_outcome(
+                session, appointment_id, body.outcome, staff=member.username, now=utcnow()
+            )
+            return _out(done)
+    except staff.CalendarError as error:
+        raise AdminProblem(409, "Not possible", str(error)) from error
+
+
+@router.post("/appointments/{appointment_id}/cancel", **CASEWORKERS)
+async def cancel(appointment_id: int, member: StaffDep, context: ContextDep) -> AppointmentOut:
+    """Cancel for the contact point; the person is told and offered the next free times."""
+    now = utcnow()
+    try:
+        async with context.db.transaction() as session:
+            cancelled = await staff.cancel_by_point(
+                session, appointment_id, staff=member.username, now=now
+            )
+            await AppointmentNotices(context.config).cancelled_by_point(session, cancelled, now=now)
+            return _out(cancelled)
+    except staff.CalendarError as error:
+        raise AdminProblem(404, "Not found", str(error)) from error
