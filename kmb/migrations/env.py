@@ -11,6 +11,13 @@ from sqlalchemy.engine import Connection
 
 from kmb.database import metadata
 
+# APScheduler keeps its job store in a table of its own making (kmb/scheduler.py).
+NOT_OURS = {"apscheduler_jobs"}
+
+
+def _ours(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    return not (type_ == "table" and name in NOT_OURS)
+
 
 def _run(connection: Connection) -> None:
     context.configure(
@@ -18,6 +25,7 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=True,
         compare_type=True,
+        include_object=_ours,
     )
     with context.begin_transaction():
         context.run_migrations()
