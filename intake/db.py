@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, event
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -71,7 +71,7 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def configure_sqlite(engine: Engine) -> None:
     """WAL, foreign keys, a busy timeout, and ``BEGIN IMMEDIATE`` for writers.
 
     pysqlite's own transaction handling is switched off so that every
@@ -79,7 +79,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     the lock instead of failing half-way with "database is locked".
     """
 
-    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -89,7 +89,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         if connection.get_execution_options().get(READ_ONLY):
             connection.exec_driver_sql("BEGIN")  # a reader: WAL lets it run beside the writer
@@ -117,8 +117,8 @@ class Database:
             common.update(pool_reset_on_return=None)
             self.engine = create_async_engine(url, pool_size=1, max_overflow=0, **common)
             reader = create_async_engine(url, pool_size=5, max_overflow=15, **common)
-            _configure_sqlite(self.engine)
-            _configure_sqlite(reader)
+            configure_sqlite(self.engine.sync_engine)
+            configure_sqlite(reader.sync_engine)
             self._reader_engine: AsyncEngine | None = reader
         else:
             self.engine = create_async_engine(

@@ -42,6 +42,27 @@ class Case(Base):
     source: Mapped[str | None] = mapped_column(String(64))
     # Where in the city the person lives or stays, in their words (for routing).
     district: Mapped[str | None] = mapped_column(String(80))
+    # The contact point serving that district (or the main one), for the queue and reports.
+    point_id: Mapped[str | None] = mapped_column(String(40), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # Casework (intake/casework.py)
+    assigned_to: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_account.id", ondelete="SET NULL"), index=True
+    )
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The person asked for a human (/human): the case goes to the top of the queue.
+    human_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
     person: Mapped[Person] = relationship(back_populates="cases", lazy="raise")
+
+
+class CaseProgram(Base):
+    """A programme the triage recommended for a case (one row each, for filters and reports)."""
+
+    __tablename__ = "case_program"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("intake_case.id", ondelete="CASCADE"), primary_key=True
+    )
+    program: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)

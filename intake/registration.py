@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.models import Case, Person
+from intake.models import Case, CaseProgram, Person
 from intake.triage import Answers, Result, Thresholds, triage
 
 
@@ -23,6 +23,7 @@ class Registration:
     phone: str | None = None
     source: str | None = None
     district: str | None = None
+    point_id: str | None = None
 
 
 def case_reference(case_id: int, created_at: datetime) -> str:
@@ -53,10 +54,12 @@ async def register_case(
         locale=registration.locale,
         source=registration.source,
         district=registration.district,
+        point_id=registration.point_id,
         created_at=registration.consent_at,
     )
     session.add_all([person, case])
     await session.flush()
+    session.add_all(CaseProgram(case_id=case.id, program=p) for p in result.programs)
     case.reference = case_reference(case.id, case.created_at)
     await session.flush()
     return case, result

@@ -16,6 +16,7 @@ import appointments.models
 import appointments.reminders
 import bot.dialogue.models
 import bot.web.sessions
+import intake.casework
 import intake.models
 import intake.outbox
 import knowledge_base.questions
@@ -25,7 +26,7 @@ from intake.db import Base, Database
 # The model modules register their tables on Base.metadata when imported.
 assert bot.dialogue.models and bot.web.sessions and intake.models and intake.outbox
 assert knowledge_base.questions and knowledge_base.store and appointments.models
-assert appointments.reminders and admin_api.accounts
+assert appointments.reminders and admin_api.accounts and intake.casework
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 metadata: MetaData = Base.metadata

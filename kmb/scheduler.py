@@ -16,10 +16,11 @@ from datetime import UTC
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from bot.dialogue.reminders import ReminderSender
-from intake.db import utcnow
+from intake.db import configure_sqlite, utcnow
 
 logger = logging.getLogger(__name__)
 JOB_ID = "appointment-reminders"
@@ -47,7 +48,12 @@ def sync_url(url: str) -> str:
 def start_scheduler(
     database_url: str, sender: ReminderSender, *, every_seconds: float
 ) -> AsyncIOScheduler:
-    store = SQLAlchemyJobStore(url=sync_url(database_url), engine_options={"pool_pre_ping": True})
+    engine = create_engine(sync_url(database_url), pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        # The same rules as the product's own connections: WAL, a busy timeout and
+        # BEGIN IMMEDIATE, so two processes queue for the lock instead of failing.
+        configure_sqlite(engine)
+    store = SQLAlchemyJobStore(engine=engine)
     scheduler = AsyncIOScheduler(
         jobstores={"default": store},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},

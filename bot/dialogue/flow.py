@@ -42,7 +42,7 @@ from bot.dialogue.script import (
 from bot.dialogue.text import InvalidAnswer, clean_text, fold, parse_command, parse_yes_no
 from bot.dialogue.translator import Translator
 from bot.dialogue.types import Inbound, Reply
-from intake import outbox
+from intake import casework, outbox
 from intake.models import Case
 from intake.registration import Registration, register_case
 from intake.triage import Answers
@@ -506,6 +506,8 @@ class Flow:
     async def _human(self, session: AsyncSession, turn: Turn) -> None:
         turn.replies.append(render.talk_to_staff(turn.t, self.config.contact_point))
         turn.events.append("human_requested")
+        if turn.conversation.case_id is not None:  # registered: top of the staff's queue
+            await casework.request_human(session, turn.conversation.case_id, now=turn.now)
 
     async def _ask_delete(self, session: AsyncSession, turn: Turn) -> None:
         turn.replies.append(render.delete_question(turn.t))
@@ -537,6 +539,11 @@ class Flow:
             phone=answers.get("phone"),
             source=conversation.source,
             district=answers.get("district"),
+            point_id=(
+                self.config.contact_points.for_district(answers.get("district")).id
+                if self.config.contact_points
+                else None
+            ),
         )
         case, result = await register_case(
             session, registration=registration, thresholds=self.config.thresholds

@@ -232,11 +232,14 @@ async def test_two_workers_send_every_reminder_exactly_once(
                 break
             await asyncio.sleep(0.3)
         await asyncio.sleep(1.0)  # both keep running: nothing more may be sent
+        alive = [worker.returncode is None for worker in workers]
     finally:
         for worker in workers:
-            worker.send_signal(signal.SIGINT)
+            if worker.returncode is None:
+                worker.send_signal(signal.SIGINT)
         errors = [(await asyncio.wait_for(w.communicate(), 30))[1].decode() for w in workers]
     assert pending == 0, errors
+    assert alive == [True, True], errors  # both ran the whole time
     assert not any("Traceback" in e or "ERROR" in e for e in errors), errors
     async with db.reading() as session:
         sent = (
