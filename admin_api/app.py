@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from admin_api import routes_appointments, routes_auth, routes_catalogue
+from admin_api import (
+    routes_appointments,
+    routes_audit,
+    routes_auth,
+    routes_cases,
+    routes_catalogue,
+)
 from admin_api.problems import AdminProblem, handle_admin_problem
 from admin_api.security import AdminContext
 
-ROUTERS = (routes_auth.router, routes_catalogue.router, routes_appointments.router)
+ROUTERS = (
+    routes_auth.router,
+    routes_cases.router,
+    routes_appointments.router,
+    routes_catalogue.router,
+    routes_audit.router,
+)
 
 
 def install(app: FastAPI) -> None:

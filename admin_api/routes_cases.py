@@ -1,0 +1,341 @@
+"""The case queue: find, open, take and move cases; internal notes. Every read and
+change of a case is written to the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from admin_api import audit
+from admin_api.accounts import CASEWORKER, StaffAccount
+from admin_api.problems import NOT_FOUND, AdminProblem
+from admin_api.security import ContextDep, Staff, StaffDep, allowed
+from appointments.models import Appointment
+from bot.dialogue.models import Conversation, Message
+from intake import casework
+from intake.db import utcnow
+from intake.models import Case, CaseProgram, Person
+
+router = APIRouter(prefix="/admin/api/cases", tags=["cases"], responses=NOT_FOUND)
+CASEWORKERS = allowed(CASEWORKER)
+
+
+class CaseSummary(BaseModel):
+    reference: str
+    status: str
+    urgency: str
+    programs: list[str]
+    point_id: str | None
+    district: str | None
+    channel: str
+    assigned_to: str | None
+    created_at: datetime
+    human_requested_at: datetime | None
+    outcome: str | None
+
+
+class CasePage(BaseModel):
+    items: list[CaseSummary]
+    total: int
+    page: int
+    per_page: int
+
+
+class PersonOut(BaseModel):
+    name: str | None
+    phone: str | None
+    locale: str
+    consent_version: str
+    consent_at: datetime
+
+
+class MessageOut(BaseModel):
+    direction: str
+    text: str | None
+    payload: str | None
+    created_at: datetime
+
+
+class NoteOut(BaseModel):
+    author: str
+    text: str
+    created_at: datetime
+
+
+class EventOut(BaseModel):
+    actor: str
+    kind: str
+    detail: dict[str, Any]
+    created_at: datetime
+
+
+class AppointmentOut(BaseModel):
+    id: int
+    point_id: str
+    starts_at: datetime
+    status: str
+
+
+class CaseDetail(CaseSummary):
+    person: PersonOut
+    answers: dict[str, Any]
+    result: dict[str, Any]
+    transcript: list[MessageOut]
+    appointments: list[AppointmentOut]
+    notes: list[NoteOut]
+    history: list[EventOut]
+
+
+class AssignIn(BaseModel):
+    username: str | None = Field(description="null puts the case back in the shared queue")
+
+
+class StatusIn(BaseModel):
+    status: str = Field(examples=["closed"])
+    outcome: str | None = Field(None, examples=["housing_kept"])
+
+
+class NoteIn(BaseModel):
+    text: str = Field(min_length=1, max_length=5000)
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def _summaries(session: AsyncSession, cases: list[Case]) -> list[CaseSummary]:
+    ids = [c.id for c in cases]
+    programs: dict[int, list[str]] = {}
+    for case_id, program in await session.execute(
+        select(CaseProgram.case_id, CaseProgram.program).where(CaseProgram.case_id.in_(ids))
+    ):
+        programs.setdefault(case_id, []).append(program)
+    staff_ids = {c.assigned_to for c in cases if c.assigned_to}
+    names = dict(
+        (
+            await session.execute(
+                select(StaffAccount.id, StaffAccount.username).where(StaffAccount.id.in_(staff_ids))
+            )
+        ).all()
+    )
+    return [
+        CaseSummary(
+            reference=c.reference or "",
+            status=c.status,
+            urgency=c.urgency,
+            programs=sorted(programs.get(c.id, [])),
+            point_id=c.point_id,
+            district=c.district,
+            channel=c.channel,
+            assigned_to=names.get(c.assigned_to) if c.assigned_to else None,
+            created_at=c.created_at,
+            human_requested_at=c.human_requested_at,
+            outcome=c.outcome,
+        )
+        for c in cases
+    ]
+
+
+@router.get("", **CASEWORKERS)
+async def case_queue(
+    request: Request,
+    staff: StaffDep,
+    context: ContextDep,
+    status: Annotated[list[str] | None, Query()] = None,
+    urgency: Annotated[list[str] | None, Query()] = None,
+    program: str | None = None,
+    point: str | None = None,
+    district: str | None = None,
+    assigned: Annotated[str | None, Query(description="me, none, or a username")] = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 25,
+) -> CasePage:
+    """Cases whose person asked for a member of staff first, then by urgency, then the
+    oldest; filtered as asked."""
+    async with context.db.transaction() as session:
+        assigned_to = None
+        if assigned == "me":
+            assigned_to = staff.id
+        elif assigned not in (None, "none"):
+            assigned_to = await session.scalar(
+                select(StaffAccount.id).where(StaffAccount.username == assigned)
+            )
+            if assigned_to is None:
+                raise AdminProblem(404, "Not found", f"There is no staff member {assigned}.")
+        where = casework.QueueFilter(
+            statuses=tuple(status or ()),
+            urgencies=tuple(urgency or ()),
+            program=program,
+            point_id=point,
+            district=district,
+            assigned_to=assigned_to,
+            unassigned=assigned == "none",
+            created_from=created_from,
+            created_to=created_to,
+        )
+        cases, total = await casework.queue(
+            session, where, limit=per_page, offset=(page - 1) * per_page
+        )
+        audit.record(
+            session,
+            staff=staff.username,
+            action="cases.list",
+            target="queue",
+            address=_address(request),
+            at=utcnow(),
+        )
+        items = await _summaries(session, cases)
+    return CasePage(items=items, total=total, page=page, per_page=per_page)
+
+
+async def _case(session: AsyncSession, reference: str) -> Case:
+    try:
+        return await casework.by_reference(session, reference)
+    except casework.CaseNotFound as error:
+        raise AdminProblem(404, "Not found", str(error)) from error
+
+
+@router.get("/{reference}", **CASEWORKERS)
+async def case_detail(
+    reference: str, request: Request, staff: StaffDep, context: ContextDep
+) -> CaseDetail:
+    """Everything about a case: the person, the answers, the triage result and its
+    reasons, the conversation, appointments, notes and history. The read is audited."""
+    async with context.db.transaction() as session:
+        found = await _case(session, reference)
+        person = await session.get(Person, found.person_id)
+        assert person is not None
+        conversation_id = await session.scalar(
+            select(Conversation.id).where(
+                Conversation.channel == found.channel, Conversation.chat_id == found.chat_id
+            )
+        )
+        messages = list(
+            await session.scalars(
+                select(Message)
+                .where(Message.conversation_id == conversation_id)
+                .order_by(Message.id)
+            )
+        )
+        appointments = list(
+            await session.scalars(
+                select(Appointment)
+                .where(Appointment.case_id == found.id)
+                .order_by(Appointment.starts_at)
+            )
+        )
+        notes, history = await casework.notes_and_history(session, found.id)
+        audit.record(
+            session,
+            staff=staff.username,
+            action="case.read",
+            target=reference,
+            address=_address(request),
+            at=utcnow(),
+        )
+        (summary,) = await _summaries(session, [found])
+    return CaseDetail(
+        **summary.model_dump(),
+        person=PersonOut(
+            name=person.display_name,
+            phone=person.phone,
+            locale=person.locale,
+            consent_version=person.consent_version,
+            consent_at=person.consent_at,
+        ),
+        answers=found.answers,
+        result=found.result,
+        transcript=[MessageOut.model_validate(m, from_attributes=True) for m in messages],
+        appointments=[AppointmentOut.model_validate(a, from_attributes=True) for a in appointments],
+        notes=[NoteOut.model_validate(n, from_attributes=True) for n in notes],
+        history=[EventOut.model_validate(e, from_attributes=True) for e in history],
+    )
+
+
+async def _change(
+    reference: str, request: Request, staff: Staff, context: ContextDep, action: str, change: Any
+) -> CaseSummary:
+    """Apply a change to a case in one transaction, audited; refusals are 409s."""
+    now = utcnow()
+    try:
+        async with context.db.transaction() as session:
+            found = await _case(session, reference)
+            await change(session, found, now)
+            audit.record(
+                session,
+                staff=staff.username,
+                action=action,
+                target=reference,
+                address=_address(request),
+                at=now,
+            )
+            (summary,) = await _summaries(session, [found])
+            return summary
+    except casework.CaseworkError as error:
+        raise AdminProblem(409, "Not possible", str(error)) from error
+
+
+@router.post("/{reference}/claim", **CASEWORKERS)
+async def claim(
+    reference: str, request: Request, staff: StaffDep, context: ContextDep
+) -> CaseSummary:
+    """Take the case: it is assigned to you and in progress."""
+
+    async def change(session: AsyncSession, found: Case, now: datetime) -> None:
+        await casework.assign(session, found, to=staff.id, actor=staff.username, now=now)
+
+    return await _change(reference, request, staff, context, "case.claim", change)
+
+
+@router.post("/{reference}/assign", **CASEWORKERS)
+async def assign(
+    reference: str, body: AssignIn, request: Request, staff: StaffDep, context: ContextDep
+) -> CaseSummary:
+    """Give the case to a colleague, or (username null) back to the shared queue."""
+
+    async def change(session: AsyncSession, found: Case, now: datetime) -> None:
+        to = None
+        if body.username is not None:
+            to = await session.scalar(
+                select(StaffAccount.id).where(
+                    StaffAccount.username == body.username, StaffAccount.active.is_(True)
+                )
+            )
+            if to is None:
+                raise casework.CaseworkError(f"There is no active staff member {body.username}.")
+        await casework.assign(session, found, to=to, actor=staff.username, now=now)
+
+    return await _change(reference, request, staff, context, "case.assign", change)
+
+
+@router.post("/{reference}/status", **CASEWORKERS)
+async def change_status(
+    reference: str, body: StatusIn, request: Request, staff: StaffDep, context: ContextDep
+) -> CaseSummary:
+    """Move the case on; closing needs an outcome (so housing retention can be measured)."""
+
+    async def change(session: AsyncSession, found: Case, now: datetime) -> None:
+        await casework.change_status(
+            session, found, body.status, outcome=body.outcome, actor=staff.username, now=now
+        )
+
+    return await _change(reference, request, staff, context, "case.status", change)
+
+
+@router.post("/{reference}/notes", status_code=201, **CASEWORKERS)
+async def add_note(
+    reference: str, body: NoteIn, request: Request, staff: StaffDep, context: ContextDep
+) -> CaseSummary:
+    """An internal note, never shown to the person."""
+
+    async def change(session: AsyncSession, found: Case, now: datetime) -> None:
+        await casework.add_note(session, found, text=body.text, author=staff.username, now=now)
+
+    return await _change(reference, request, staff, context, "case.note", change)
