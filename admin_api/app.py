@@ -17,6 +17,7 @@ from admin_api.security import AdminContext
 ROUTERS = (
     routes_auth.router,
     routes_cases.router,
+    routes_cases.templates_router,
     routes_appointments.router,
     routes_catalogue.router,
     routes_audit.router,

@@ -16,6 +16,7 @@ from admin_api.accounts import CASEWORKER, StaffAccount
 from admin_api.problems import NOT_FOUND, AdminProblem
 from admin_api.security import ContextDep, Staff, StaffDep, allowed
 from appointments.models import Appointment
+from bot.dialogue import followup
 from bot.dialogue.models import Conversation, Message
 from intake import casework
 from intake.db import utcnow
@@ -36,6 +37,7 @@ class CaseSummary(BaseModel):
     assigned_to: str | None
     created_at: datetime
     human_requested_at: datetime | None
+    replied_at: datetime | None
     outcome: str | None
 
 
@@ -100,6 +102,13 @@ class StatusIn(BaseModel):
     outcome: str | None = Field(None, examples=["housing_kept"])
 
 
+class MessageIn(BaseModel):
+    """Free text (sent as written) or a template (sent in the person's language)."""
+
+    text: str | None = Field(None, min_length=1, max_length=2000)
+    template: str | None = Field(None, examples=["call_us"])
+
+
 class NoteIn(BaseModel):
     text: str = Field(min_length=1, max_length=5000)
 
@@ -135,6 +144,7 @@ async def _summaries(session: AsyncSession, cases: list[Case]) -> list[CaseSumma
             assigned_to=names.get(c.assigned_to) if c.assigned_to else None,
             created_at=c.created_at,
             human_requested_at=c.human_requested_at,
+            replied_at=c.replied_at,
             outcome=c.outcome,
         )
         for c in cases
@@ -154,6 +164,7 @@ async def case_queue(
     assigned: Annotated[str | None, Query(description="me, none, or a username")] = None,
     created_from: datetime | None = None,
     created_to: datetime | None = None,
+    replied: bool = False,
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 25,
 ) -> CasePage:
@@ -179,6 +190,7 @@ async def case_queue(
             unassigned=assigned == "none",
             created_from=created_from,
             created_to=created_to,
+            replied=replied,
         )
         cases, total = await casework.queue(
             session, where, limit=per_page, offset=(page - 1) * per_page
@@ -339,3 +351,48 @@ async def add_note(
         await casework.add_note(session, found, text=body.text, author=staff.username, now=now)
 
     return await _change(reference, request, staff, context, "case.note", change)
+
+
+@router.post("/{reference}/messages", status_code=201, **CASEWORKERS)
+async def write_to_person(
+    reference: str, body: MessageIn, request: Request, staff: StaffDep, context: ContextDep
+) -> CaseSummary:
+    """Write to the person in their own chat. Until you hand the conversation back, the
+    assistant asks nothing of its own and their messages come to this case."""
+
+    async def change(session: AsyncSession, found: Case, now: datetime) -> None:
+        try:
+            await followup.send(
+                session,
+                context.config,
+                found,
+                text=body.text,
+                template=body.template,
+                staff=staff.username,
+                now=now,
+            )
+        except followup.FollowUpError as error:
+            raise casework.CaseworkError(str(error)) from error
+
+    return await _change(reference, request, staff, context, "case.message", change)
+
+
+@router.post("/{reference}/handback", **CASEWORKERS)
+async def hand_back(
+    reference: str, request: Request, staff: StaffDep, context: ContextDep
+) -> CaseSummary:
+    """The assistant takes the conversation over again."""
+
+    async def change(session: AsyncSession, found: Case, now: datetime) -> None:
+        await followup.hand_back(session, found, staff=staff.username, now=now)
+
+    return await _change(reference, request, staff, context, "case.handback", change)
+
+
+templates_router = APIRouter(prefix="/admin/api", tags=["cases"])
+
+
+@templates_router.get("/templates", **CASEWORKERS)
+async def templates(context: ContextDep) -> dict[str, dict[str, str]]:
+    """The canned messages, in Czech, English and Ukrainian."""
+    return followup.template_texts(context.config)

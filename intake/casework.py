@@ -87,6 +87,7 @@ class QueueFilter:
     unassigned: bool = False
     created_from: datetime | None = None
     created_to: datetime | None = None
+    replied: bool = False  # the person answered staff and nobody has looked yet
 
 
 def _ordered(query: Any) -> Any:
@@ -120,6 +121,8 @@ async def queue(
         query = query.where(Case.created_at >= where.created_from)
     if where.created_to:
         query = query.where(Case.created_at < where.created_to)
+    if where.replied:
+        query = query.where(Case.replied_at.is_not(None))
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.scalars(_ordered(query).limit(limit).offset(offset))
     return list(rows), total or 0

@@ -53,6 +53,8 @@ class Case(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The person asked for a human (/human): the case goes to the top of the queue.
     human_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # The person answered a member of staff and nobody has read it yet.
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
     person: Mapped[Person] = relationship(back_populates="cases", lazy="raise")
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dialogue import render
+from bot.dialogue import followup, render
 from bot.dialogue.answers import read_answer
 from bot.dialogue.booking import CHANGE as CHANGE_BOOKING
 from bot.dialogue.booking import NEW as NEW_BOOKING
@@ -105,6 +105,12 @@ class Flow:
         if not text:
             turn.say(N_("I received an empty message."))
             return await self._prompt(session, turn)
+        if conversation.handoff_to is not None and conversation.case_id is not None:
+            # A member of staff is talking with the person: pass the message on.
+            await followup.person_replied(session, conversation.case_id, now=turn.now)
+            turn.events.append("passed_to_staff")
+            turn.say(N_("Thank you. Your message was passed to the contact point."))
+            return
         await self._typed(session, turn, text)
 
     def _set_source(

@@ -33,6 +33,9 @@ class Conversation(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # The channel could not deliver to this chat (e.g. the person blocked the bot).
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A member of staff is talking with the person: the assistant asks nothing of its
+    # own until they hand the conversation back.
+    handoff_to: Mapped[str | None] = mapped_column(String(60))
     # Flood limit: messages counted in the current one-minute window.
     window_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     window_count: Mapped[int] = mapped_column(default=0)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from bot.dialogue.models import Conversation
 from intake.models import Case
 from intake.outbox import OutboxMessage
+from tests.admin_api.conftest import PASSWORD, make_staff
 from tests.bot.test_intake_conversations import EXAMPLES, walk_through
 from tests.e2e.bot_api import Call
 from tests.e2e.conftest import STAFF_CHAT, RunningBot
@@ -333,3 +334,34 @@ async def test_kmb_serve_polls_when_no_webhook_url_is_set(webhook_settings, bot_
     methods = [c.method for c in bot_api.calls]
     assert "deleteWebhook" in methods and "getUpdates" in methods
     assert "setWebhook" not in methods
+
+
+async def test_a_caseworker_writes_to_a_telegram_person_and_gets_the_reply(
+    webhook_bot: RunningBot,
+) -> None:
+    user = webhook_bot.user(chat_id=6201, language_code="cs")
+    await user.send("/start")
+    chat = TelegramChat(user, webhook_bot)
+    await walk_through(chat, EXAMPLES[5]["answers"], language="cs")
+    await chat.press("nav:confirm")
+    await make_staff(webhook_bot.db)
+    client = webhook_bot.client  # type: ignore[attr-defined]
+    signed_in = await client.post(
+        "/admin/api/auth/token", data={"username": "caseworker", "password": PASSWORD}
+    )
+    staff = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+    [case] = await cases(webhook_bot)
+    before = len(user.received())
+    sent = await client.post(
+        f"/admin/api/cases/{case.reference}/messages",
+        json={"text": "Dobrý den, zavolejte nám prosím."},
+        headers=staff,
+    )
+    assert sent.status_code == 201, sent.text
+    await wait_until(lambda: len(user.received()) > before)
+    delivered = user.received()[-1].params["text"]
+    assert delivered == "Zpráva z kontaktního místa:\nDobrý den, zavolejte nám prosím."
+    await chat.type("Zavolám zítra ráno.")
+    assert chat.text == "Děkujeme. Vaši zprávu jsme předali kontaktnímu místu."
+    detail = (await client.get(f"/admin/api/cases/{case.reference}", headers=staff)).json()
+    assert detail["transcript"][-1]["text"] == "Zavolám zítra ráno." and detail["replied_at"]
