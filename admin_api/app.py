@@ -10,6 +10,7 @@ from admin_api import (
     routes_auth,
     routes_cases,
     routes_catalogue,
+    routes_reports,
 )
 from admin_api.problems import AdminProblem, handle_admin_problem
 from admin_api.security import AdminContext
@@ -21,6 +22,7 @@ ROUTERS = (
     routes_appointments.router,
     routes_catalogue.router,
     routes_audit.router,
+    routes_reports.router,
 )
 
 

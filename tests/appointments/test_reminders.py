@@ -157,6 +157,15 @@ async def test_a_reminder_reaches_the_person_in_their_language_and_can_be_confir
         assert (await session.get(Appointment, appointment.id)).confirmed_at is not None
 
 
+async def stopped(worker: asyncio.subprocess.Process) -> str:
+    """Its error output once it has ended; killed if it does not end in time."""
+    try:
+        return (await asyncio.wait_for(worker.communicate(), 30))[1].decode()
+    except TimeoutError:
+        worker.kill()
+        return "killed: it did not stop after SIGINT"
+
+
 async def test_two_workers_send_every_reminder_exactly_once(
     database_url: str, db: Database
 ) -> None:
@@ -237,7 +246,7 @@ async def test_two_workers_send_every_reminder_exactly_once(
         for worker in workers:
             if worker.returncode is None:
                 worker.send_signal(signal.SIGINT)
-        errors = [(await asyncio.wait_for(w.communicate(), 30))[1].decode() for w in workers]
+        errors = [await stopped(worker) for worker in workers]
     assert pending == 0, errors
     assert alive == [True, True], errors  # both ran the whole time
     assert not any("Traceback" in e or "ERROR" in e for e in errors), errors

@@ -1,0 +1,1 @@
+"""Indicators for the city and the ESF-funded project."""
