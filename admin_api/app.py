@@ -10,6 +10,7 @@ from admin_api import (
     routes_auth,
     routes_cases,
     routes_catalogue,
+    routes_privacy,
     routes_reports,
 )
 from admin_api.problems import AdminProblem, handle_admin_problem
@@ -23,6 +24,7 @@ ROUTERS = (
     routes_catalogue.router,
     routes_audit.router,
     routes_reports.router,
+    routes_privacy.router,
 )
 
 

@@ -235,3 +235,16 @@ async def messages_after(
         )
     ).all()
     return rows
+
+
+ERASED: dict[str, Any] = {"text": "", "choices": [], "links": []}
+
+
+async def forget_bodies(session: AsyncSession, *, channel: str, chat_id: str) -> None:
+    """Erase what was said to a chat (the person asked to delete their data); the rows
+    stay, so nothing is sent again and the counts remain."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
+        .values(body=ERASED)
+    )

@@ -10,6 +10,7 @@ from bot.dialogue.models import Conversation, Message
 from bot.dialogue.script import N_
 from bot.dialogue.translator import Translator
 from bot.dialogue.types import Reply
+from intake import outbox
 from intake.models import Case, Person
 from knowledge_base import questions
 
@@ -42,6 +43,7 @@ async def delete_personal_data(session: AsyncSession, conversation: Conversation
             await session.execute(delete(Case).where(Case.person_id == person_id))
             await session.execute(delete(Person).where(Person.id == person_id))
     await questions.forget_texts(session, conversation_id=conversation.id)
+    await outbox.forget_bodies(session, channel=conversation.channel, chat_id=conversation.chat_id)
     await session.execute(
         update(Message)
         .where(Message.conversation_id == conversation.id)

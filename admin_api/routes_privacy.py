@@ -1,0 +1,160 @@
+"""A person's privacy requests, handled by staff: everything stored about them as JSON,
+and erasure (the same as /delete in the chat). Both are written to the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from admin_api import audit
+from admin_api.accounts import CASEWORKER
+from admin_api.problems import NOT_FOUND, AdminProblem
+from admin_api.security import ContextDep, StaffDep, allowed
+from appointments.models import Appointment
+from bot.dialogue.models import Conversation, Message
+from bot.dialogue.privacy import delete_personal_data
+from intake import casework
+from intake.db import utcnow
+from intake.models import Case, Person
+from knowledge_base.questions import AnsweredQuestion, UnansweredQuestion
+
+router = APIRouter(prefix="/admin/api/cases", tags=["privacy"], responses=NOT_FOUND)
+
+
+def _plain(row: Any, *fields: str) -> dict[str, Any]:
+    return {
+        field: (value.isoformat() if isinstance(value, datetime) else value)
+        for field in fields
+        for value in [getattr(row, field)]
+    }
+
+
+async def _person_of(session: AsyncSession, reference: str) -> tuple[Case, Person]:
+    try:
+        found = await casework.by_reference(session, reference)
+    except casework.CaseNotFound as error:
+        raise AdminProblem(404, "Not found", str(error)) from error
+    person = await session.get(Person, found.person_id)
+    assert person is not None
+    return found, person
+
+
+async def _conversations(session: AsyncSession, cases: list[Case]) -> list[Conversation]:
+    found = []
+    for case in cases:
+        conversation = await session.scalar(
+            select(Conversation).where(
+                Conversation.channel == case.channel, Conversation.chat_id == case.chat_id
+            )
+        )
+        if conversation is not None and conversation not in found:
+            found.append(conversation)
+    return found
+
+
+@router.get("/{reference}/export", **allowed(CASEWORKER))
+async def export_person(
+    reference: str, request: Request, staff: StaffDep, context: ContextDep
+) -> dict[str, Any]:
+    """Everything stored about the person of this case, for a request to see their data."""
+    async with context.db.transaction() as session:
+        _, person = await _person_of(session, reference)
+        cases = list(await session.scalars(select(Case).where(Case.person_id == person.id)))
+        conversations = await _conversations(session, cases)
+        ids = [c.id for c in conversations]
+        messages = list(
+            await session.scalars(
+                select(Message).where(Message.conversation_id.in_(ids)).order_by(Message.id)
+            )
+        )
+        appointments = list(
+            await session.scalars(select(Appointment).where(Appointment.person_id == person.id))
+        )
+        questions = [
+            *await session.scalars(
+                select(AnsweredQuestion.text).where(AnsweredQuestion.conversation_id.in_(ids))
+            ),
+            *await session.scalars(
+                select(UnansweredQuestion.text).where(UnansweredQuestion.conversation_id.in_(ids))
+            ),
+        ]
+        notes = [
+            note
+            for case in cases
+            for note in (await casework.notes_and_history(session, case.id))[0]
+        ]
+        audit.record(
+            session,
+            staff=staff.username,
+            action="person.export",
+            target=reference,
+            address=request.client.host if request.client else "unknown",
+            at=utcnow(),
+        )
+        return {
+            "person": _plain(
+                person,
+                "display_name",
+                "phone",
+                "locale",
+                "consent_version",
+                "consent_at",
+                "created_at",
+            ),
+            "consent": {
+                "version": person.consent_version,
+                "given_at": person.consent_at.isoformat(),
+            },
+            "cases": [
+                _plain(
+                    c,
+                    "reference",
+                    "answers",
+                    "result",
+                    "urgency",
+                    "status",
+                    "outcome",
+                    "district",
+                    "channel",
+                    "locale",
+                    "created_at",
+                    "closed_at",
+                )
+                for c in cases
+            ],
+            "messages": [_plain(m, "direction", "text", "payload", "created_at") for m in messages],
+            "appointments": [
+                _plain(a, "point_id", "starts_at", "ends_at", "status", "created_at")
+                for a in appointments
+            ],
+            "questions": [text for text in questions if text],
+            "staff_notes": [_plain(n, "author", "text", "created_at") for n in notes],
+        }
+
+
+@router.post("/{reference}/erase", status_code=204, **allowed())
+async def erase_person(
+    reference: str, request: Request, staff: StaffDep, context: ContextDep
+) -> None:
+    """Erase the person of this case: their data, cases, transcript texts and questions'
+    words — as when they write /delete in the chat. It cannot be undone."""
+    async with context.db.transaction() as session:
+        _, person = await _person_of(session, reference)
+        cases = list(await session.scalars(select(Case).where(Case.person_id == person.id)))
+        conversations = await _conversations(session, cases)
+        for conversation in conversations:
+            await delete_personal_data(session, conversation)
+        if not conversations:  # registered without a chat: remove the person directly
+            await session.delete(person)
+        audit.record(
+            session,
+            staff=staff.username,
+            action="person.erase",
+            target=reference,
+            address=request.client.host if request.client else "unknown",
+            at=utcnow(),
+        )

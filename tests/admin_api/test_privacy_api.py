@@ -1,0 +1,61 @@
+"""A person's privacy requests through staff: everything about them as JSON, and an
+erasure after which none of their personal data is left in any table."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, text
+
+from kmb.database import metadata
+from tests.admin_api.conftest import Admin
+from tests.admin_api.test_cases_api import register
+
+NAME, PHONE, QUESTION = "Jana", "777123456", "Kdo vyhrál včera hokej na Kolonii?"
+
+
+async def everything_stored(admin: Admin) -> str:
+    """Every row of every table, as one text."""
+    dump = []
+    async with admin.db.reading() as session:
+        for table in metadata.sorted_tables:
+            for row in await session.execute(select(table)):
+                dump.append(repr(tuple(row)))
+        for row in await session.execute(text("SELECT * FROM apscheduler_jobs")):
+            dump.append(repr(tuple(row)))
+    return "\n".join(dump)
+
+
+async def test_export_then_erase_leaves_nothing_personal(admin: Admin) -> None:
+    chat = await register(admin, 5)
+    await chat.type(QUESTION)
+    staff = await admin.headers("caseworker")
+    reference = (await admin.client.get("/admin/api/cases", headers=staff)).json()["items"][0][
+        "reference"
+    ]
+    await admin.client.post(
+        f"/admin/api/cases/{reference}/notes", json={"text": f"{NAME} called"}, headers=staff
+    )
+    exported = await admin.client.get(f"/admin/api/cases/{reference}/export", headers=staff)
+    assert exported.status_code == 200
+    data = exported.json()
+    assert data["person"]["display_name"] == NAME and PHONE in data["person"]["phone"]
+    assert data["consent"]["version"] == "2026-11"
+    assert data["cases"][0]["reference"] == reference
+    assert QUESTION in data["questions"]
+    assert any(m["text"] == QUESTION for m in data["messages"])
+    assert data["staff_notes"][0]["text"] == f"{NAME} called"
+    before = await everything_stored(admin)
+    assert NAME in before and PHONE in before and QUESTION in before
+
+    refused = await admin.client.post(f"/admin/api/cases/{reference}/erase", headers=staff)
+    assert refused.status_code == 403  # erasing is for admins
+    boss = await admin.headers("admin")
+    erased = await admin.client.post(f"/admin/api/cases/{reference}/erase", headers=boss)
+    assert erased.status_code == 204
+    after = await everything_stored(admin)
+    for personal in (NAME, PHONE, "777 123 456", QUESTION, "hokej"):
+        assert personal not in after, personal
+    assert (
+        await admin.client.get(f"/admin/api/cases/{reference}", headers=staff)
+    ).status_code == 404
+    log = (await admin.client.get(f"/admin/api/audit?target={reference}", headers=boss)).json()
+    assert [e["action"] for e in log][:2] == ["person.erase", "person.export"]
