@@ -7,20 +7,26 @@ does not coordinate them, and it does not have to — every run *claims* the due
 reminders in the database (see ``appointments/reminders.py``), so each is sent once.
 A run that was missed while the process was down runs once when it is back
 (coalesced, no grace limit), and sends what is still useful.
+
+On SQLite let one process run the scheduler (``kmb worker``, or the web process with
+``KMB_SCHEDULER_IN_WEB``): more are still safe — no reminder goes out twice — but they
+contend for the file's single write lock and runs can be delayed. Several scheduler
+processes are what PostgreSQL is for (tested with two ``kmb worker`` processes).
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC
+from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
 
 from bot.dialogue.reminders import ReminderSender
-from intake.db import configure_sqlite, utcnow
+from intake.db import utcnow
 
 logger = logging.getLogger(__name__)
 JOB_ID = "appointment-reminders"
@@ -45,14 +51,23 @@ def sync_url(url: str) -> str:
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
 
 
+def _sqlite_job_store_connection(dbapi_connection: Any, _record: Any) -> None:
+    """WAL and a long busy timeout, but pysqlite's own transactions: the job store runs
+    in the event loop's thread, so its reads must never wait for the write lock (this
+    process's own writer may hold it and need the loop to finish); its few writes are
+    single statements that queue for the lock."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
 def start_scheduler(
     database_url: str, sender: ReminderSender, *, every_seconds: float
 ) -> AsyncIOScheduler:
     engine = create_engine(sync_url(database_url), pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
-        # The same rules as the product's own connections: WAL, a busy timeout and
-        # BEGIN IMMEDIATE, so two processes queue for the lock instead of failing.
-        configure_sqlite(engine)
+        event.listen(engine, "connect", _sqlite_job_store_connection)
     store = SQLAlchemyJobStore(engine=engine)
     scheduler = AsyncIOScheduler(
         jobstores={"default": store},

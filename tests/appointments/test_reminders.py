@@ -11,6 +11,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, text
 
 from appointments import booking
@@ -166,11 +167,9 @@ async def stopped(worker: asyncio.subprocess.Process) -> str:
         return "killed: it did not stop after SIGINT"
 
 
-async def test_two_workers_send_every_reminder_exactly_once(
-    database_url: str, db: Database
-) -> None:
+async def due_reminders(db: Database, count: int) -> None:
+    """``count`` people with an appointment in an hour and a reminder that is due."""
     now = datetime.now(UTC)
-    count = 40
     async with db.transaction() as session:
         for index in range(count):
             person = Person(locale="cs", consent_version="t", consent_at=now)
@@ -208,6 +207,17 @@ async def test_two_workers_send_every_reminder_exactly_once(
                     status=PENDING,
                 )
             )
+
+
+async def test_two_workers_send_every_reminder_exactly_once(
+    database_url: str, db: Database
+) -> None:
+    """Two `kmb worker` processes, each with its scheduler, on PostgreSQL — the database
+    for more than one process. (On SQLite one process runs the scheduler: see below.)"""
+    if db.sqlite:
+        pytest.skip("several scheduler processes need PostgreSQL (docs: topology)")
+    count = 40
+    await due_reminders(db, count)
     env = {
         **os.environ,
         "KMB_DATABASE_URL": database_url,
@@ -261,3 +271,30 @@ async def test_two_workers_send_every_reminder_exactly_once(
         stored = await session.scalar(text("SELECT count(*) FROM apscheduler_jobs"))
     assert len(sent) == count and all(n == 1 for _, n in sent)
     assert stored == 1  # the schedule lives in the database
+
+
+async def test_concurrent_runs_on_sqlite_send_every_reminder_once(
+    database_url: str, db: Database, engine
+) -> None:
+    """On SQLite the single writer is the guarantee: many runs at once, from two
+    connections to the file, still send each reminder once."""
+    count = 30
+    await due_reminders(db, count)
+    other = Database(database_url)
+    try:
+        senders = [ReminderSender(db, engine.config), ReminderSender(other, engine.config)]
+        sent = await asyncio.gather(
+            *(senders[i % 2].send_due(datetime.now(UTC)) for i in range(10))
+        )
+    finally:
+        await other.dispose()
+    assert sum(sent) == count
+    async with db.reading() as session:
+        per_chat = (
+            await session.execute(
+                select(OutboxMessage.chat_id, func.count())
+                .where(OutboxMessage.kind == "reminder")
+                .group_by(OutboxMessage.chat_id)
+            )
+        ).all()
+    assert len(per_chat) == count and all(n == 1 for _, n in per_chat)
