@@ -128,7 +128,7 @@ async def running(settings: Settings, *, scheduler: bool = False) -> AsyncIterat
     finally:
         refreshing.cancel()
         if timed is not None and reminders is not None:
-            stop_scheduler(timed, reminders)
+            await stop_scheduler(timed, reminders)
         if telegram is not None:
             await telegram.bot.session.close()
         await db.dispose()

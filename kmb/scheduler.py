@@ -16,12 +16,14 @@ processes are what PostgreSQL is for (tested with two ``kmb worker`` processes).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC
 from typing import Any
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
 
@@ -32,14 +34,18 @@ logger = logging.getLogger(__name__)
 JOB_ID = "appointment-reminders"
 
 # A stored job names its function by reference and cannot carry live objects: the
-# function finds the senders of this process here.
-_senders: list[ReminderSender] = []
+# function finds the senders of this process, and the event loop each runs on, here.
+_senders: list[tuple[ReminderSender, asyncio.AbstractEventLoop]] = []
+RUN_LIMIT_SECONDS = 120
 
 
-async def send_reminders() -> None:
-    for sender in list(_senders):
+def send_reminders() -> None:
+    """Runs in the scheduler's thread; the work itself runs on the application's loop."""
+    for sender, loop in list(_senders):
         try:
-            await sender.send_due(utcnow())
+            asyncio.run_coroutine_threadsafe(sender.send_due(utcnow()), loop).result(
+                RUN_LIMIT_SECONDS
+            )
         except Exception as error:  # the database may be away for a moment
             logger.error("sending reminders failed: %s", type(error).__name__)
 
@@ -52,10 +58,8 @@ def sync_url(url: str) -> str:
 
 
 def _sqlite_job_store_connection(dbapi_connection: Any, _record: Any) -> None:
-    """WAL and a long busy timeout, but pysqlite's own transactions: the job store runs
-    in the event loop's thread, so its reads must never wait for the write lock (this
-    process's own writer may hold it and need the loop to finish); its few writes are
-    single statements that queue for the lock."""
+    """WAL and a long busy timeout, with pysqlite's own transactions: reads take no
+    lock, and the few writes are single statements that queue for it."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
@@ -64,17 +68,21 @@ def _sqlite_job_store_connection(dbapi_connection: Any, _record: Any) -> None:
 
 def start_scheduler(
     database_url: str, sender: ReminderSender, *, every_seconds: float
-) -> AsyncIOScheduler:
+) -> BackgroundScheduler:
+    """The scheduler runs in a thread of its own, so that its job store — synchronous
+    database calls — never holds up the event loop (on SQLite the loop's own writer
+    could be holding the lock the job store waits for)."""
     engine = create_engine(sync_url(database_url), pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_job_store_connection)
     store = SQLAlchemyJobStore(engine=engine)
-    scheduler = AsyncIOScheduler(
+    scheduler = BackgroundScheduler(
         jobstores={"default": store},
+        executors={"default": ThreadPoolExecutor(1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         timezone=UTC,
     )
-    _senders.append(sender)
+    _senders.append((sender, asyncio.get_running_loop()))
     scheduler.start()
     scheduler.add_job(
         "kmb.scheduler:send_reminders",
@@ -87,7 +95,8 @@ def start_scheduler(
     return scheduler
 
 
-def stop_scheduler(scheduler: AsyncIOScheduler, sender: ReminderSender) -> None:
-    scheduler.shutdown(wait=False)
-    if sender in _senders:
-        _senders.remove(sender)
+async def stop_scheduler(scheduler: BackgroundScheduler, sender: ReminderSender) -> None:
+    """No new runs; a run under way finishes (on this loop, which keeps turning)."""
+    scheduler.pause()
+    await asyncio.to_thread(scheduler.shutdown, True)
+    _senders[:] = [(s, loop) for s, loop in _senders if s is not sender]

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select, text
 
 from appointments import booking
@@ -212,10 +212,7 @@ async def due_reminders(db: Database, count: int) -> None:
 async def test_two_workers_send_every_reminder_exactly_once(
     database_url: str, db: Database
 ) -> None:
-    """Two `kmb worker` processes, each with its scheduler, on PostgreSQL — the database
-    for more than one process. (On SQLite one process runs the scheduler: see below.)"""
-    if db.sqlite:
-        pytest.skip("several scheduler processes need PostgreSQL (docs: topology)")
+    """Two `kmb worker` processes, each with its scheduler, at the same time."""
     count = 40
     await due_reminders(db, count)
     env = {
@@ -259,7 +256,18 @@ async def test_two_workers_send_every_reminder_exactly_once(
         errors = [await stopped(worker) for worker in workers]
     assert pending == 0, errors
     assert alive == [True, True], errors  # both ran the whole time
-    assert not any("Traceback" in e or "ERROR" in e for e in errors), errors
+    # APScheduler may still try to hand a run to its executor while it stops (SIGINT at
+    # the end of the test); anything else logged as an error is a failure.
+    shutdown_noise = re.compile(
+        r"ERROR apscheduler\.scheduler: Error submitting job.*?after shutdown\n?", re.S
+    )
+    problems = [
+        line
+        for e in errors
+        for line in shutdown_noise.sub("", e).splitlines()
+        if "Traceback" in line or "ERROR" in line
+    ]
+    assert problems == [], errors
     async with db.reading() as session:
         sent = (
             await session.execute(
