@@ -17,7 +17,7 @@ from admin_api.problems import NOT_FOUND, AdminProblem
 from admin_api.security import ContextDep, Staff, StaffDep, allowed
 from appointments.models import Appointment
 from bot.dialogue import followup
-from bot.dialogue.models import Conversation, Message
+from bot.dialogue.models import Message, conversation_of
 from intake import casework
 from intake.db import utcnow
 from intake.models import Case, CaseProgram, Person
@@ -224,15 +224,11 @@ async def case_detail(
         found = await _case(session, reference)
         person = await session.get(Person, found.person_id)
         assert person is not None
-        conversation_id = await session.scalar(
-            select(Conversation.id).where(
-                Conversation.channel == found.channel, Conversation.chat_id == found.chat_id
-            )
-        )
+        conversation = await conversation_of(session, found)
         messages = list(
             await session.scalars(
                 select(Message)
-                .where(Message.conversation_id == conversation_id)
+                .where(Message.conversation_id == (conversation.id if conversation else None))
                 .order_by(Message.id)
             )
         )

@@ -15,7 +15,7 @@ from admin_api.accounts import CASEWORKER
 from admin_api.problems import NOT_FOUND, AdminProblem
 from admin_api.security import ContextDep, StaffDep, allowed
 from appointments.models import Appointment
-from bot.dialogue.models import Conversation, Message
+from bot.dialogue.models import Conversation, Message, conversation_of
 from bot.dialogue.privacy import delete_personal_data
 from intake import casework
 from intake.db import utcnow
@@ -46,11 +46,7 @@ async def _person_of(session: AsyncSession, reference: str) -> tuple[Case, Perso
 async def _conversations(session: AsyncSession, cases: list[Case]) -> list[Conversation]:
     found = []
     for case in cases:
-        conversation = await session.scalar(
-            select(Conversation).where(
-                Conversation.channel == case.channel, Conversation.chat_id == case.chat_id
-            )
-        )
+        conversation = await conversation_of(session, case)
         if conversation is not None and conversation not in found:
             found.append(conversation)
     return found

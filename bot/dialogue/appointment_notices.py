@@ -7,14 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appointments import booking
 from appointments.models import Appointment
 from bot.dialogue.booking import NEW, Booking
 from bot.dialogue.config import EngineConfig
-from bot.dialogue.models import Conversation
+from bot.dialogue.models import conversation_of
 from bot.dialogue.script import N_
 from bot.dialogue.translator import Translator
 from bot.dialogue.types import Choice, Reply
@@ -36,11 +35,7 @@ async def queue_for_person(
     case = await session.get(Case, case_id) if case_id else None
     if case is None:
         return False
-    conversation = await session.scalar(
-        select(Conversation).where(
-            Conversation.channel == case.channel, Conversation.chat_id == case.chat_id
-        )
-    )
+    conversation = await conversation_of(session, case)
     locale = conversation.locale if conversation else fallback_locale
     outbox.enqueue(
         session,

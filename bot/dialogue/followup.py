@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogue.appointment_notices import queue_for_person
 from bot.dialogue.config import EngineConfig
-from bot.dialogue.models import Conversation, Message
+from bot.dialogue.models import Message, conversation_of
 from bot.dialogue.script import N_
 from bot.dialogue.translator import Translator
 from bot.dialogue.types import Reply
@@ -66,11 +65,7 @@ async def send(
         raise FollowUpError("Send either a text or a template.")
     if template is not None and template not in TEMPLATES:
         raise FollowUpError(f"There is no template {template}.")
-    conversation = await session.scalar(
-        select(Conversation).where(
-            Conversation.channel == found.channel, Conversation.chat_id == found.chat_id
-        )
-    )
+    conversation = await conversation_of(session, found)
     if conversation is None:
         raise FollowUpError("The person's conversation no longer exists.")
 
@@ -104,11 +99,7 @@ async def send(
 
 
 async def hand_back(session: AsyncSession, found: Case, *, staff: str, now: datetime) -> None:
-    conversation = await session.scalar(
-        select(Conversation).where(
-            Conversation.channel == found.channel, Conversation.chat_id == found.chat_id
-        )
-    )
+    conversation = await conversation_of(session, found)
     if conversation is not None:
         conversation.handoff_to = None
     casework.record(session, found.id, actor=staff, kind="handed_back", now=now)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from intake.db import Base, JSONDocument, UTCDateTime, utcnow
+from intake.models import Case
 
 
 class Conversation(Base):
@@ -56,3 +58,12 @@ class Message(Base):
     payload: Mapped[str | None] = mapped_column(String(100))
     replies: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONDocument)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+async def conversation_of(session: AsyncSession, case: Case) -> Conversation | None:
+    """The chat a case was registered from (None once the person deleted it)."""
+    return await session.scalar(
+        select(Conversation).where(
+            Conversation.channel == case.channel, Conversation.chat_id == case.chat_id
+        )
+    )
