@@ -25,6 +25,7 @@ ROUTERS = (
     routes_audit.router,
     routes_reports.router,
     routes_privacy.router,
+    routes_privacy.consents_router,
 )
 
 

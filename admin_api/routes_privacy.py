@@ -16,8 +16,8 @@ from admin_api.problems import NOT_FOUND, AdminProblem
 from admin_api.security import ContextDep, StaffDep, allowed
 from appointments.models import Appointment
 from bot.dialogue.models import Conversation, Message, conversation_of
-from bot.dialogue.privacy import delete_personal_data
-from intake import casework
+from bot.dialogue.privacy import erase_person_everywhere
+from intake import casework, consent
 from intake.db import utcnow
 from intake.models import Case, Person
 from knowledge_base.questions import AnsweredQuestion, UnansweredQuestion
@@ -105,6 +105,10 @@ async def export_person(
                 "version": person.consent_version,
                 "given_at": person.consent_at.isoformat(),
             },
+            "consent_records": [
+                _plain(r, "version", "channel", "given_at", "withdrawn_at")
+                for r in await consent.of_person(session, person.id)
+            ],
             "cases": [
                 _plain(
                     c,
@@ -136,16 +140,12 @@ async def export_person(
 async def erase_person(
     reference: str, request: Request, staff: StaffDep, context: ContextDep
 ) -> None:
-    """Erase the person of this case: their data, cases, transcript texts and questions'
-    words — as when they write /delete in the chat. It cannot be undone."""
+    """Erase the person of this case — as when they write /delete in the chat: their
+    name, phone, answers, staff notes, the words of the transcript and of their
+    questions. The case stays only as anonymous statistics. It cannot be undone."""
     async with context.db.transaction() as session:
         _, person = await _person_of(session, reference)
-        cases = list(await session.scalars(select(Case).where(Case.person_id == person.id)))
-        conversations = await _conversations(session, cases)
-        for conversation in conversations:
-            await delete_personal_data(session, conversation)
-        if not conversations:  # registered without a chat: remove the person directly
-            await session.delete(person)
+        await erase_person_everywhere(session, person.id, now=utcnow())
         audit.record(
             session,
             staff=staff.username,
@@ -154,3 +154,14 @@ async def erase_person(
             address=request.client.host if request.client else "unknown",
             at=utcnow(),
         )
+
+
+consents_router = APIRouter(prefix="/admin/api/consents", tags=["privacy"])
+
+
+@consents_router.get("", **allowed())
+async def consent_versions(staff: StaffDep, context: ContextDep) -> list[dict[str, object]]:
+    """Per version of the consent text: how many people agreed and how many withdrew
+    (deleted their data, or were erased at the end of the retention period)."""
+    async with context.db.reading() as session:
+        return await consent.summary(session)

@@ -44,7 +44,10 @@ class Appointment(Base):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     seat: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default=BOOKED, index=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    # None once the person is erased: the appointment stays in the statistics.
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
     case_id: Mapped[int | None] = mapped_column(
         ForeignKey("intake_case.id", ondelete="SET NULL"), index=True
     )

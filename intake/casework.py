@@ -100,7 +100,7 @@ def _ordered(query: Any) -> Any:
 async def queue(
     session: AsyncSession, where: QueueFilter, *, limit: int, offset: int
 ) -> tuple[list[Case], int]:
-    query = select(Case)
+    query = select(Case).where(Case.anonymised_at.is_(None))  # erased: statistics only
     if where.statuses:
         query = query.where(Case.status.in_(where.statuses))
     if where.urgencies:

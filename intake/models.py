@@ -30,7 +30,10 @@ class Case(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str | None] = mapped_column(String(20), unique=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    # None once the case is anonymised (intake/erasure.py): the person is gone.
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
     answers: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     result: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     urgency: Mapped[str] = mapped_column(String(10), index=True)
@@ -55,8 +58,11 @@ class Case(Base):
     human_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     # The person answered a member of staff and nobody has read it yet.
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # Erasure keeps the case for statistics only; cases of one erased person share a key.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    anonymous_person: Mapped[str | None] = mapped_column(String(16))
 
-    person: Mapped[Person] = relationship(back_populates="cases", lazy="raise")
+    person: Mapped[Person | None] = relationship(back_populates="cases", lazy="raise")
 
 
 class CaseProgram(Base):

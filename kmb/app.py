@@ -13,6 +13,7 @@ from bot.dialogue.catalogue import Catalogue
 from bot.dialogue.config import StaffAlerts
 from bot.dialogue.engine import Engine, EngineConfig
 from bot.dialogue.reminders import ReminderSender
+from bot.dialogue.retention import RetentionJob
 from bot.telegram.delivery import TelegramDelivery
 from bot.telegram.inbound import CHANNEL as TELEGRAM
 from bot.web.sessions import CHANNEL as WEB
@@ -20,7 +21,7 @@ from intake.contact_point import load_contact_points
 from intake.db import Database
 from kmb.database import migrate
 from kmb.live_catalogue import CatalogueRefresher, import_catalogue_files
-from kmb.scheduler import start_scheduler, stop_scheduler
+from kmb.scheduler import TimedJob, start_scheduler, stop_scheduler
 from kmb.settings import Settings
 
 
@@ -100,6 +101,19 @@ async def start(settings: Settings) -> tuple[Database, Engine, CatalogueRefreshe
     return db, Engine(db, config), refresher
 
 
+def timed_jobs(settings: Settings, db: Database, engine: Engine) -> list[tuple[TimedJob, float]]:
+    """The scheduler's work, each with how often it runs (seconds)."""
+    retention = RetentionJob(
+        db,
+        closed_days=settings.retention_closed_days,
+        unregistered_days=settings.retention_unregistered_days,
+    )
+    return [
+        (ReminderSender(db, engine.config), settings.reminder_check_seconds),
+        (retention, settings.retention_check_seconds),
+    ]
+
+
 @contextlib.asynccontextmanager
 async def running(settings: Settings, *, scheduler: bool = False) -> AsyncIterator[Runtime]:
     """Everything a long-running command needs; closed in reverse order on exit.
@@ -109,14 +123,8 @@ async def running(settings: Settings, *, scheduler: bool = False) -> AsyncIterat
     db, engine, catalogue = await start(settings)
     telegram = None
     refreshing = asyncio.create_task(catalogue.run())
-    reminders = ReminderSender(db, engine.config) if scheduler else None
-    timed = (
-        start_scheduler(
-            settings.database_url, reminders, every_seconds=settings.reminder_check_seconds
-        )
-        if reminders
-        else None
-    )
+    jobs = timed_jobs(settings, db, engine) if scheduler else []
+    timed = start_scheduler(settings.database_url, jobs) if jobs else None
     try:
         if settings.telegram_token:
             bot = create_bot(settings)
@@ -127,8 +135,8 @@ async def running(settings: Settings, *, scheduler: bool = False) -> AsyncIterat
         yield Runtime(settings, db, engine, telegram, catalogue)
     finally:
         refreshing.cancel()
-        if timed is not None and reminders is not None:
-            await stop_scheduler(timed, reminders)
+        if timed is not None:
+            await stop_scheduler(timed, [job for job, _ in jobs])
         if telegram is not None:
             await telegram.bot.session.close()
         await db.dispose()

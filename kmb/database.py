@@ -18,6 +18,7 @@ import appointments.reminders
 import bot.dialogue.models
 import bot.web.sessions
 import intake.casework
+import intake.consent
 import intake.models
 import intake.outbox
 import knowledge_base.questions
@@ -28,7 +29,7 @@ from intake.db import Base, Database
 assert bot.dialogue.models and bot.web.sessions and intake.models and intake.outbox
 assert knowledge_base.questions and knowledge_base.store and appointments.models
 assert appointments.reminders and admin_api.accounts and intake.casework
-assert admin_api.audit
+assert admin_api.audit and intake.consent
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 metadata: MetaData = Base.metadata

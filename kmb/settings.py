@@ -65,7 +65,21 @@ class Settings(BaseSettings):
         30, gt=0, description="How often the scheduler looks for due reminders"
     )
     scheduler_in_web: bool = Field(
-        True, description="Run the reminder scheduler in kmb serve and kmb bot too"
+        True, description="Run the scheduler (reminders, retention) in kmb serve and kmb bot too"
+    )
+    retention_closed_days: int = Field(
+        1095,
+        ge=30,
+        description="Erase a person this many days after their last case was closed "
+        "(their cases stay as anonymous statistics)",
+    )
+    retention_unregistered_days: int = Field(
+        30,
+        ge=1,
+        description="Empty a conversation that never became a case after this many silent days",
+    )
+    retention_check_seconds: float = Field(
+        3600, gt=0, description="How often the scheduler looks for data past its retention"
     )
 
     # Admin API

@@ -88,7 +88,8 @@ async def indicators(session: AsyncSession, scope: Scope) -> dict[str, Any]:
         "period": {"from": scope.start.isoformat(), "to": scope.end.isoformat()},
         "scope": {"point": scope.point_id, "district": scope.district},
         "registrations": len(cases),
-        "unique_people": len({c.person_id for c in cases}),
+        # An erased person's cases share an anonymous key instead of the person.
+        "unique_people": len({(c.person_id, c.anonymous_person) for c in cases}),
         "households": len(cases),
         "adults": adults,
         "children": children,

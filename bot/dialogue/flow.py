@@ -42,7 +42,7 @@ from bot.dialogue.script import (
 from bot.dialogue.text import InvalidAnswer, clean_text, fold, parse_command, parse_yes_no
 from bot.dialogue.translator import Translator
 from bot.dialogue.types import Inbound, Reply
-from intake import casework, outbox
+from intake import casework, consent, outbox
 from intake.models import Case
 from intake.registration import Registration, register_case
 from intake.triage import Answers
@@ -447,6 +447,14 @@ class Flow:
                 conversation.answers, conversation.history = {}, []
                 conversation.step = DECLINED
                 return await self._prompt(session, turn)
+            if conversation.consent_version != self.config.consent_version:
+                consent.give(
+                    session,
+                    conversation_id=conversation.id,
+                    channel=conversation.channel,
+                    version=self.config.consent_version,
+                    now=turn.now,
+                )
             conversation.consent_at = turn.now
             conversation.consent_version = self.config.consent_version
         conversation.answers = answers
@@ -519,7 +527,7 @@ class Flow:
         turn.replies.append(render.delete_question(turn.t))
 
     async def _delete(self, session: AsyncSession, turn: Turn) -> None:
-        await delete_personal_data(session, turn.conversation)
+        await delete_personal_data(session, turn.conversation, now=turn.now)
         turn.events.append("deleted")
         turn.say(
             N_(
@@ -554,6 +562,8 @@ class Flow:
         case, result = await register_case(
             session, registration=registration, thresholds=self.config.thresholds
         )
+        assert case.person_id is not None
+        await consent.attach(session, conversation_id=conversation.id, person_id=case.person_id)
         conversation.case_id = case.id
         conversation.step = DONE
         conversation.history = []

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from datetime import datetime
+
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogue import render
-from bot.dialogue.models import Conversation, Message
-from bot.dialogue.script import N_
+from bot.dialogue.models import Conversation, Message, conversation_of
+from bot.dialogue.script import LANGUAGE, N_
 from bot.dialogue.translator import Translator
 from bot.dialogue.types import Reply
-from intake import outbox
-from intake.models import Case, Person
+from intake import consent, outbox
+from intake.erasure import erase_person
+from intake.models import Case
 from knowledge_base import questions
 
 
@@ -31,8 +34,11 @@ async def my_data(session: AsyncSession, conversation: Conversation, t: Translat
     )
 
 
-async def delete_personal_data(session: AsyncSession, conversation: Conversation) -> None:
-    """Erase answers, transcript text, the person and their cases of this conversation."""
+async def delete_personal_data(
+    session: AsyncSession, conversation: Conversation, *, now: datetime
+) -> None:
+    """Erase the person of this conversation (their cases stay only as anonymous
+    statistics), the answers, the transcript's words and the questions' words."""
     if conversation.case_id:
         person_id = await session.scalar(
             select(Case.person_id).where(Case.id == conversation.case_id)
@@ -40,8 +46,8 @@ async def delete_personal_data(session: AsyncSession, conversation: Conversation
         conversation.case_id = None
         await session.flush()
         if person_id is not None:
-            await session.execute(delete(Case).where(Case.person_id == person_id))
-            await session.execute(delete(Person).where(Person.id == person_id))
+            await erase_person(session, person_id, now=now)
+    await consent.withdraw(session, conversation_id=conversation.id, now=now)
     await questions.forget_texts(session, conversation_id=conversation.id)
     await outbox.forget_bodies(session, channel=conversation.channel, chat_id=conversation.chat_id)
     await session.execute(
@@ -54,3 +60,16 @@ async def delete_personal_data(session: AsyncSession, conversation: Conversation
     conversation.consent_at = None
     conversation.consent_version = None
     conversation.source = None
+    conversation.handoff_to = None
+    conversation.step = LANGUAGE  # whoever writes next starts afresh
+
+
+async def erase_person_everywhere(session: AsyncSession, person_id: int, *, now: datetime) -> None:
+    """Erase a person found by staff or by the retention job: every chat they registered
+    from is emptied as by /delete, and their cases are kept only anonymised."""
+    cases = list(await session.scalars(select(Case).where(Case.person_id == person_id)))
+    for case in cases:
+        conversation = await conversation_of(session, case)
+        if conversation is not None:
+            await delete_personal_data(session, conversation, now=now)
+    await erase_person(session, person_id, now=now)

@@ -15,6 +15,8 @@ logger = logging.getLogger(__name__)
 
 
 class ReminderSender:
+    job_id = "appointment-reminders"
+
     def __init__(self, db: Database, config: EngineConfig) -> None:
         self.db = db
         self.config = config
@@ -38,3 +40,6 @@ class ReminderSender:
         if due:
             logger.info("appointment reminders queued: %d", len(due))
         return len(due)
+
+    async def run(self, now: datetime) -> int:
+        return await self.send_due(now)

@@ -247,7 +247,7 @@ async def end_session(chat_id: ChatDep, context: WidgetDep) -> Response:
             )
         )
         if conversation is not None:
-            await delete_personal_data(session, conversation)
+            await delete_personal_data(session, conversation, now=utcnow())
             await session.execute(delete(Conversation).where(Conversation.id == conversation.id))
         await sessions.end(session, chat_id=chat_id)
     return Response(status_code=204)

@@ -3,8 +3,13 @@ erasure after which none of their personal data is left in any table."""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
+
+import pytest
 from sqlalchemy import select, text
 
+from appointments.slots import PRAGUE
 from kmb.database import metadata
 from tests.admin_api.conftest import Admin
 from tests.admin_api.test_cases_api import register
@@ -24,7 +29,19 @@ async def everything_stored(admin: Admin) -> str:
     return "\n".join(dump)
 
 
-async def test_export_then_erase_leaves_nothing_personal(admin: Admin) -> None:
+async def indicators(admin: Admin, headers: dict[str, str]) -> dict[str, object]:
+    today = datetime.now(PRAGUE).date()
+    response = await admin.client.get(
+        f"/admin/api/reports/indicators?from={today}&period=month", headers=headers
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_export_then_erase_leaves_nothing_personal(
+    admin: Admin, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)  # (DEBUG of database drivers shows SQL parameters)
     chat = await register(admin, 5)
     await chat.type(QUESTION)
     staff = await admin.headers("caseworker")
@@ -39,6 +56,9 @@ async def test_export_then_erase_leaves_nothing_personal(admin: Admin) -> None:
     data = exported.json()
     assert data["person"]["display_name"] == NAME and PHONE in data["person"]["phone"]
     assert data["consent"]["version"] == "2026-11"
+    [record] = data["consent_records"]
+    assert (record["version"], record["channel"]) == ("2026-11", "test")
+    assert record["withdrawn_at"] is None
     assert data["cases"][0]["reference"] == reference
     assert QUESTION in data["questions"]
     assert any(m["text"] == QUESTION for m in data["messages"])
@@ -49,11 +69,16 @@ async def test_export_then_erase_leaves_nothing_personal(admin: Admin) -> None:
     refused = await admin.client.post(f"/admin/api/cases/{reference}/erase", headers=staff)
     assert refused.status_code == 403  # erasing is for admins
     boss = await admin.headers("admin")
+    report = await indicators(admin, staff)
     erased = await admin.client.post(f"/admin/api/cases/{reference}/erase", headers=boss)
     assert erased.status_code == 204
+    assert await indicators(admin, staff) == report  # the statistics do not change
+    consents = (await admin.client.get("/admin/api/consents", headers=boss)).json()
+    assert [(c["version"], c["given"], c["withdrawn"]) for c in consents] == [("2026-11", 1, 1)]
     after = await everything_stored(admin)
     for personal in (NAME, PHONE, "777 123 456", QUESTION, "hokej"):
         assert personal not in after, personal
+        assert personal not in caplog.text, personal  # nor was it ever logged
     assert (
         await admin.client.get(f"/admin/api/cases/{reference}", headers=staff)
     ).status_code == 404

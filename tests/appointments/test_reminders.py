@@ -278,7 +278,7 @@ async def test_two_workers_send_every_reminder_exactly_once(
         ).all()
         stored = await session.scalar(text("SELECT count(*) FROM apscheduler_jobs"))
     assert len(sent) == count and all(n == 1 for _, n in sent)
-    assert stored == 1  # the schedule lives in the database
+    assert stored == 2  # reminders and retention: the schedule lives in the database
 
 
 async def test_concurrent_runs_on_sqlite_send_every_reminder_once(

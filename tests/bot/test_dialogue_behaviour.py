@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.dialogue.models import Conversation, Message
+from intake.consent import ConsentRecord
 from intake.models import Case, Person
 from tests.bot.test_intake_conversations import EXAMPLES, walk_through
 from tests.chat import Chat
@@ -274,12 +275,21 @@ async def test_people_can_see_and_delete_their_data(chat: Chat) -> None:
     await chat.press("nav:delete_confirm")
     assert "deleted" in chat.text
     async with chat.engine.db.sessions() as session:
-        assert await session.scalar(select(func.count()).select_from(Case)) == 0
         assert await session.scalar(select(func.count()).select_from(Person)) == 0
         texts = (await session.scalars(select(Message.text))).all()
         assert all(text is None for text in texts)
         conversation = await session.scalar(select(Conversation))
+        [case] = (await session.scalars(select(Case))).all()  # kept for the statistics …
+        [consent] = (await session.scalars(select(ConsentRecord))).all()
     assert conversation.answers == {} and conversation.consent_at is None
+    # … with nothing that leads back to the person
+    assert (case.reference, case.person_id, case.chat_id, case.district) == (None, None, "", None)
+    assert case.anonymised_at is not None and case.anonymous_person
+    assert set(case.answers) <= {"situation", "sleeping_place_tonight", "adults", "children"}
+    assert set(case.result) == {"ethos", "urgency", "programs"}
+    assert "Jana" not in repr(case.answers) + repr(case.result)
+    assert consent.version == "2026-11" and consent.withdrawn_at is not None
+    assert (consent.person_id, consent.conversation_id) == (None, None)
 
 
 async def test_a_failure_inside_the_engine_rolls_back_and_apologises(

@@ -1,0 +1,148 @@
+"""The retention period: people whose cases were closed long ago are erased, with their
+cases kept as anonymous statistics; conversations that never became a case are
+emptied after some silent days; nothing else is touched, and running twice (or two
+runs at once) changes nothing more."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from bot.dialogue.engine import Engine
+from bot.dialogue.models import Conversation, Message
+from bot.dialogue.retention import RetentionJob
+from intake.db import Database
+from intake.models import Case, Person
+from tests.bot.test_intake_conversations import EXAMPLES, walk_through
+from tests.chat import Chat
+
+CLOSED_DAYS, UNREGISTERED_DAYS = 365, 30
+
+
+def job(db: Database) -> RetentionJob:
+    return RetentionJob(db, closed_days=CLOSED_DAYS, unregistered_days=UNREGISTERED_DAYS)
+
+
+async def registered(engine: Engine, example: int = 1) -> Chat:
+    chat = Chat(engine)
+    chat.locale = "en"
+    await walk_through(chat, EXAMPLES[example]["answers"], language="en")
+    await chat.press("nav:confirm")
+    return chat
+
+
+async def close(db: Database, chat: Chat, *, days_ago: float) -> None:
+    async with db.transaction() as session:
+        await session.execute(
+            update(Case)
+            .where(Case.chat_id == chat.chat_id)
+            .values(status="closed", outcome="housed", closed_at=NOW - timedelta(days=days_ago))
+        )
+
+
+NOW = datetime.now(UTC)
+
+
+async def people(db: Database) -> int:
+    async with db.reading() as session:
+        return await session.scalar(select(func.count()).select_from(Person)) or 0
+
+
+async def test_people_closed_past_the_period_are_erased_and_nobody_else(
+    db: Database, engine: Engine
+) -> None:
+    old = await registered(engine)
+    recent = await registered(engine)
+    still_open = await registered(engine)
+    await close(db, old, days_ago=CLOSED_DAYS + 1)
+    await close(db, recent, days_ago=CLOSED_DAYS - 1)
+    assert await people(db) == 3
+
+    erased = await job(db).run(NOW)
+
+    assert (erased.people, erased.conversations) == (1, 0)
+    assert await people(db) == 2
+    async with db.reading() as session:
+        cases = {c.anonymised_at is not None: c for c in await session.scalars(select(Case))}
+        emptied = await session.scalar(
+            select(Conversation).where(Conversation.chat_id == old.chat_id)
+        )
+        kept_words = await session.scalar(
+            select(func.count()).where(
+                Message.conversation_id == emptied.id, Message.text.is_not(None)
+            )
+        )
+    anonymous = cases[True]
+    assert (anonymous.reference, anonymous.person_id, anonymous.outcome) == (None, None, "housed")
+    assert emptied.answers == {} and kept_words == 0
+    assert (await job(db).run(NOW)).people == 0  # nothing more to do
+    # The person who wrote before can start afresh.
+    await old.type("/start")
+    assert (await old.conversation()).case_id is None
+    for kept in (recent, still_open):
+        assert (await kept.conversation()).case_id is not None
+
+
+async def test_a_person_with_an_open_case_is_kept(db: Database, engine: Engine) -> None:
+    chat = await registered(engine)
+    await close(db, chat, days_ago=CLOSED_DAYS + 10)
+    async with db.transaction() as session:
+        person_id = await session.scalar(select(Person.id))
+        first = await session.scalar(select(Case).where(Case.person_id == person_id))
+        session.add(
+            Case(
+                person_id=person_id,
+                answers=first.answers,
+                result=first.result,
+                urgency="low",
+                channel="test",
+                chat_id="elsewhere",
+                locale="en",
+            )
+        )
+    assert (await job(db).run(NOW)).people == 0
+    assert await people(db) == 1
+
+
+async def test_silent_unregistered_conversations_are_emptied(db: Database, engine: Engine) -> None:
+    silent, talking = Chat(engine), Chat(engine)
+    for chat in (silent, talking):
+        chat.locale = "en"
+        await walk_through(chat, EXAMPLES[1]["answers"], language="en")  # never confirmed
+    async with db.transaction() as session:
+        await session.execute(
+            update(Conversation)
+            .where(Conversation.chat_id == silent.chat_id)
+            .values(updated_at=NOW - timedelta(days=UNREGISTERED_DAYS + 1))
+        )
+
+    erased = await job(db).run(NOW)
+
+    assert (erased.people, erased.conversations) == (0, 1)
+    emptied, untouched = await silent.conversation(), await talking.conversation()
+    assert emptied.answers == {} and emptied.consent_at is None
+    assert untouched.answers and untouched.consent_at is not None
+
+
+async def test_runs_at_the_same_time_erase_each_person_once(
+    database_url: str, db: Database, engine: Engine
+) -> None:
+    chats = [await registered(engine, i % 3) for i in range(6)]
+    for chat in chats:
+        await close(db, chat, days_ago=CLOSED_DAYS + 1)
+    other = Database(database_url)
+    try:
+        jobs = [
+            RetentionJob(d, closed_days=CLOSED_DAYS, unregistered_days=UNREGISTERED_DAYS, batch=2)
+            for d in (db, other, db, other)
+        ]
+        runs = await asyncio.gather(*(j.run(NOW) for j in jobs))
+    finally:
+        await other.dispose()
+    assert sum(r.people for r in runs) == 6
+    assert await people(db) == 0
+    async with db.reading() as session:
+        groups = set(await session.scalars(select(Case.anonymous_person)))
+    assert len(groups) == 6  # each erased person still counts once
