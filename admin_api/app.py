@@ -10,6 +10,7 @@ from admin_api import (
     routes_auth,
     routes_cases,
     routes_catalogue,
+    routes_points,
     routes_privacy,
     routes_reports,
 )
@@ -21,6 +22,7 @@ ROUTERS = (
     routes_cases.router,
     routes_cases.templates_router,
     routes_appointments.router,
+    routes_points.router,
     routes_catalogue.router,
     routes_audit.router,
     routes_reports.router,

@@ -20,6 +20,7 @@ from admin_api.tokens import read_access_token
 from bot.dialogue.config import EngineConfig
 from intake.db import Database
 from kmb.live_catalogue import CatalogueRefresher
+from kmb.live_points import PointsRefresher
 from kmb.settings import Settings
 
 ANONYMOUS = "anonymous"
@@ -36,6 +37,7 @@ class AdminContext:
     settings: Settings
     config: EngineConfig
     catalogue: CatalogueRefresher
+    points: PointsRefresher
 
     @property
     def secret(self) -> str:

@@ -140,6 +140,32 @@ class ContactPoints(BaseModel):
         return next((p for p in self.points if p.serves(district)), self.main)
 
 
+class ContactPointDirectory:
+    """The contact points one process works with: the file's, with staff's changes of
+    hours and closures laid over them (``appointments/point_schedules.py``). Replaced as
+    a whole when those change, so a reader never sees half of a change."""
+
+    def __init__(self, points: ContactPoints) -> None:
+        self.current = points
+
+    def replace(self, points: ContactPoints) -> None:
+        self.current = points
+
+    @property
+    def points(self) -> tuple[ContactPoint, ...]:
+        return self.current.points
+
+    @property
+    def main(self) -> ContactPoint:
+        return self.current.main
+
+    def get(self, point_id: str) -> ContactPoint | None:
+        return self.current.get(point_id)
+
+    def for_district(self, district: str | None) -> ContactPoint:
+        return self.current.for_district(district)
+
+
 def _problem(error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"]).replace("point.", "point ")

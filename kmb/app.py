@@ -17,10 +17,11 @@ from bot.dialogue.retention import RetentionJob
 from bot.telegram.delivery import TelegramDelivery
 from bot.telegram.inbound import CHANNEL as TELEGRAM
 from bot.web.sessions import CHANNEL as WEB
-from intake.contact_point import load_contact_points
+from intake.contact_point import ContactPointDirectory, load_contact_points
 from intake.db import Database
 from kmb.database import migrate
 from kmb.live_catalogue import CatalogueRefresher, import_catalogue_files
+from kmb.live_points import PointsRefresher
 from kmb.scheduler import TimedJob, start_scheduler, stop_scheduler
 from kmb.settings import Settings
 
@@ -42,7 +43,7 @@ def engine_config(settings: Settings) -> EngineConfig:
     return EngineConfig(
         contact_point=point,
         catalogue=Catalogue((), point, settings.triage),  # filled from the database
-        contact_points=points,
+        contact_points=ContactPointDirectory(points),  # with staff's changes (live_points)
         max_future_appointments=settings.max_future_appointments,
         reminder_hours=tuple(settings.reminder_hours),
         thresholds=settings.triage,
@@ -84,9 +85,10 @@ class Runtime:
     engine: Engine
     telegram: Telegram | None
     catalogue: CatalogueRefresher
+    points: PointsRefresher
 
 
-async def start(settings: Settings) -> tuple[Database, Engine, CatalogueRefresher]:
+async def start(settings: Settings) -> tuple[Database, Engine, CatalogueRefresher, PointsRefresher]:
     """Open the database (migrating it and importing the catalogue files when the
     settings say so), load the published catalogue and build the engine."""
     config = engine_config(settings)
@@ -98,7 +100,16 @@ async def start(settings: Settings) -> tuple[Database, Engine, CatalogueRefreshe
     assert config.catalogue is not None
     refresher = CatalogueRefresher(db, config.catalogue, every_seconds=settings.kb_refresh_seconds)
     await refresher.refresh()
-    return db, Engine(db, config), refresher
+    assert isinstance(config.contact_points, ContactPointDirectory)
+    points = PointsRefresher(
+        db,
+        config.contact_points.current,
+        config.contact_points,
+        config.catalogue,
+        every_seconds=settings.kb_refresh_seconds,
+    )
+    await points.refresh()
+    return db, Engine(db, config), refresher, points
 
 
 def timed_jobs(settings: Settings, db: Database, engine: Engine) -> list[tuple[TimedJob, float]]:
@@ -120,9 +131,9 @@ async def running(settings: Settings, *, scheduler: bool = False) -> AsyncIterat
     ``scheduler`` also runs the timed work (appointment reminders) in this process."""
     from bot.telegram.router import build_router
 
-    db, engine, catalogue = await start(settings)
+    db, engine, catalogue, points = await start(settings)
     telegram = None
-    refreshing = asyncio.create_task(catalogue.run())
+    refreshing = [asyncio.create_task(catalogue.run()), asyncio.create_task(points.run())]
     jobs = timed_jobs(settings, db, engine) if scheduler else []
     timed = start_scheduler(settings.database_url, jobs) if jobs else None
     try:
@@ -132,9 +143,10 @@ async def running(settings: Settings, *, scheduler: bool = False) -> AsyncIterat
             dispatcher = Dispatcher()
             dispatcher.include_router(build_router(engine, notify=delivery.notify))
             telegram = Telegram(bot, dispatcher, delivery)
-        yield Runtime(settings, db, engine, telegram, catalogue)
+        yield Runtime(settings, db, engine, telegram, catalogue, points)
     finally:
-        refreshing.cancel()
+        for task in refreshing:
+            task.cancel()
         if timed is not None:
             await stop_scheduler(timed, [job for job, _ in jobs])
         if telegram is not None:

@@ -49,7 +49,7 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> None:
     from bot.console.channel import run_console
     from kmb.app import start
 
-    db, engine, _catalogue = await start(settings)
+    db, engine, _catalogue, _points = await start(settings)
     try:
         await run_console(engine, locale=args.lang, chat_id=args.chat_id)
     finally:

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 import admin_api.accounts
 import admin_api.audit
 import appointments.models
+import appointments.point_schedules
 import appointments.reminders
 import bot.dialogue.models
 import bot.web.sessions
@@ -29,7 +30,7 @@ from intake.db import Base, Database
 assert bot.dialogue.models and bot.web.sessions and intake.models and intake.outbox
 assert knowledge_base.questions and knowledge_base.store and appointments.models
 assert appointments.reminders and admin_api.accounts and intake.casework
-assert admin_api.audit and intake.consent
+assert admin_api.audit and intake.consent and appointments.point_schedules
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 metadata: MetaData = Base.metadata

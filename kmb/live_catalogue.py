@@ -7,6 +7,7 @@ import logging
 
 from bot.dialogue.catalogue import Catalogue
 from intake.db import Database, utcnow
+from kmb.periodic import every
 from knowledge_base.content import CATALOGUE, ContentError
 from knowledge_base.search import Index
 from knowledge_base.store import import_files, published_entries, revision
@@ -52,9 +53,4 @@ class CatalogueRefresher:
         return True
 
     async def run(self) -> None:
-        while True:
-            await asyncio.sleep(self.every_seconds)
-            try:
-                await self.refresh()
-            except Exception as error:  # the database may be down for a moment
-                logger.error("catalogue refresh failed: %s", type(error).__name__)
+        await every(self.every_seconds, self.refresh, "catalogue refresh")

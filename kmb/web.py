@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     settings=settings,
                     config=runtime.engine.config,
                     catalogue=runtime.catalogue,
+                    points=runtime.points,
                 ),
             )
             app.state.telegram = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from intake.contact_point import ContactPoint, ContactPoints
+from intake.contact_point import ContactPoint, ContactPointDirectory, ContactPoints
 from intake.triage import Thresholds
 from locales import DEFAULT_LOCALE
 
@@ -42,6 +42,6 @@ class EngineConfig:
     # Free questions are answered from the solution catalogue when it is given.
     catalogue: Catalogue | None = None
     # Appointments can be booked in the chat when the contact points are given.
-    contact_points: ContactPoints | None = None
+    contact_points: ContactPoints | ContactPointDirectory | None = None
     max_future_appointments: int = 1
     reminder_hours: tuple[int, ...] = (24, 2)
