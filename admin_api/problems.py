@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -31,6 +34,18 @@ async def handle_admin_problem(request: Request, error: Exception) -> JSONRespon
     )
 
 
+def admin_http_problem(error: StarletteHTTPException) -> JSONResponse:
+    """An error of the framework (unreadable body, wrong method) as a problem document."""
+    title = HTTPStatus(error.status_code).phrase
+    detail = error.detail if isinstance(error.detail, str) else title
+    return JSONResponse(
+        problem(error.status_code, title, detail),
+        status_code=error.status_code,
+        headers=dict(error.headers or {}),
+        media_type=MEDIA_TYPE,
+    )
+
+
 def invalid_admin_request(error: RequestValidationError) -> JSONResponse:
     """Which fields are wrong and why, for the staff console to show."""
     errors = [
@@ -44,4 +59,58 @@ def invalid_admin_request(error: RequestValidationError) -> JSONResponse:
     )
 
 
-NOT_FOUND = {404: {"description": "Not found (problem document)"}}
+PROBLEM_SCHEMA: dict[str, object] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+# Each documented problem: what it means, and an example of its body.
+_KNOWN = {
+    400: ("The body could not be read", "Bad Request", "There was an error parsing the body"),
+    401: ("Not signed in, or the token expired", "Not signed in", "Sign in again."),
+    403: ("Your role may not do this", "Not allowed", "Your role may not do this."),
+    404: ("Not found", "Not found", "There is no case KMB-2026-000123."),
+    409: (
+        "Refused in the current state",
+        "Not possible",
+        "A closed case cannot be claimed.",
+    ),
+    422: ("Invalid request", "Invalid request", "Some fields are missing or wrong."),
+    423: (
+        "Account locked after failed sign-ins",
+        "Account locked",
+        "Too many failed sign-ins. Try again in 15 minutes.",
+    ),
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, object]]:
+    """OpenAPI ``responses`` for these problem statuses (application/problem+json)."""
+    documented: dict[int | str, dict[str, object]] = {}
+    for status in statuses:
+        description, title, detail = _KNOWN[status]
+        example = problem(status, title, detail)
+        if status == 422:
+            example["errors"] = [{"field": "status", "message": "Input should be 'closed'"}]
+        documented[status] = {
+            "description": f"{description} (problem document)",
+            "content": {MEDIA_TYPE: {"schema": PROBLEM_SCHEMA, "example": example}},
+        }
+    return documented
+
+
+NOT_FOUND = problems(404)
+CONFLICT = problems(409)

@@ -7,11 +7,12 @@ from datetime import date, datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from admin_api.accounts import CASEWORKER
-from admin_api.problems import NOT_FOUND, AdminProblem
+from admin_api.params import AwareIsoDateTime, IsoDate, RowId
+from admin_api.problems import CONFLICT, NOT_FOUND, AdminProblem
 from admin_api.security import ContextDep, StaffDep, allowed
 from appointments import booking, staff
 from appointments.models import Appointment
@@ -21,7 +22,7 @@ from intake.contact_point import ContactPoint
 from intake.db import utcnow
 from intake.models import Case
 
-router = APIRouter(prefix="/admin/api", tags=["appointments"], responses=NOT_FOUND)
+router = APIRouter(prefix="/admin/api", tags=["appointments"], responses={**NOT_FOUND, **CONFLICT})
 CASEWORKERS = allowed(CASEWORKER)
 
 
@@ -73,12 +74,12 @@ class DayOut(BaseModel):
 
 class BookIn(BaseModel):
     case_reference: str = Field(examples=["KMB-2026-000123"])
-    starts_at: AwareDatetime = Field(examples=["2026-11-30T09:00:00+01:00"])
+    starts_at: AwareIsoDateTime = Field(examples=["2026-11-30T09:00:00+01:00"])
 
 
 class BlockIn(BaseModel):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: AwareIsoDateTime = Field(examples=["2026-12-02T13:00:00+01:00"])
+    ends_at: AwareIsoDateTime = Field(examples=["2026-12-02T17:00:00+01:00"])
     reason: str | None = Field(None, max_length=200, examples=["team training"])
 
 
@@ -116,7 +117,7 @@ async def points(context: ContextDep) -> list[PointOut]:
 async def calendar(
     point_id: str,
     context: ContextDep,
-    first: date | None = None,
+    first: IsoDate | None = None,
     days: Annotated[int, Query(ge=1, le=62)] = 7,
 ) -> list[DayOut]:
     """The point's days: every slot with its free seats, the appointments, blocked time."""
@@ -206,7 +207,7 @@ async def block(point_id: str, body: BlockIn, member: StaffDep, context: Context
 
 
 @router.delete("/blocked/{blocked_id}", status_code=204, **CASEWORKERS)
-async def unblock(blocked_id: int, context: ContextDep) -> Response:
+async def unblock(blocked_id: RowId, context: ContextDep) -> Response:
     try:
         async with context.db.transaction() as session:
             await staff.unblock(session, blocked_id)
@@ -217,7 +218,7 @@ async def unblock(blocked_id: int, context: ContextDep) -> Response:
 
 @router.post("/appointments/{appointment_id}/outcome", **CASEWORKERS)
 async def outcome(
-    appointment_id: int, body: OutcomeIn, member: StaffDep, context: ContextDep
+    appointment_id: RowId, body: OutcomeIn, member: StaffDep, context: ContextDep
 ) -> AppointmentOut:
     """Attended or no-show."""
     try:
@@ -231,7 +232,7 @@ async def outcome(
 
 
 @router.post("/appointments/{appointment_id}/cancel", **CASEWORKERS)
-async def cancel(appointment_id: int, member: StaffDep, context: ContextDep) -> AppointmentOut:
+async def cancel(appointment_id: RowId, member: StaffDep, context: ContextDep) -> AppointmentOut:
     """Cancel for the contact point; the person is told and offered the next free times."""
     now = utcnow()
     try:

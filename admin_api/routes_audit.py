@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from admin_api import audit
 from admin_api.accounts import ADMIN
+from admin_api.params import Offset
 from admin_api.security import ContextDep, allowed
 
 router = APIRouter(prefix="/admin/api", tags=["audit"])
@@ -28,7 +29,7 @@ async def audit_log(
     context: ContextDep,
     target: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[AuditOut]:
     """Who read or changed what, the newest first; filter by a case reference."""
     async with context.db.reading() as session:

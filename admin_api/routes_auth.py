@@ -10,12 +10,12 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from admin_api import accounts
-from admin_api.problems import AdminProblem
+from admin_api.problems import AdminProblem, problems
 from admin_api.security import ANONYMOUS, CASEWORKER_OR_EDITOR, ContextDep, StaffDep, allowed
 from admin_api.tokens import access_token
 from intake.db import utcnow
 
-router = APIRouter(prefix="/admin/api", tags=["auth"])
+router = APIRouter(prefix="/admin/api", tags=["auth"], responses=problems(401, 423))
 
 
 class Tokens(BaseModel):

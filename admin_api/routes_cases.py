@@ -4,7 +4,7 @@ change of a case is written to the audit log."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin_api import audit
 from admin_api.accounts import CASEWORKER, StaffAccount
-from admin_api.problems import NOT_FOUND, AdminProblem
+from admin_api.params import IsoDateTime, Page
+from admin_api.problems import CONFLICT, NOT_FOUND, AdminProblem
 from admin_api.security import ContextDep, Staff, StaffDep, allowed
 from appointments.models import Appointment
 from bot.dialogue import followup
@@ -22,7 +23,13 @@ from intake import casework
 from intake.db import utcnow
 from intake.models import Case, CaseProgram, Person
 
-router = APIRouter(prefix="/admin/api/cases", tags=["cases"], responses=NOT_FOUND)
+CaseStatus = Literal["new", "in_progress", "waiting", "referred", "closed"]
+Urgency = Literal["emergency", "high", "medium", "low"]
+Outcome = Literal["housed", "housing_kept", "referred_elsewhere", "no_contact", "withdrew"]
+assert get_args(CaseStatus) == casework.STATUSES and get_args(Urgency) == casework.URGENCY_ORDER
+assert get_args(Outcome) == casework.OUTCOMES
+
+router = APIRouter(prefix="/admin/api/cases", tags=["cases"], responses={**NOT_FOUND, **CONFLICT})
 CASEWORKERS = allowed(CASEWORKER)
 
 
@@ -98,8 +105,8 @@ class AssignIn(BaseModel):
 
 
 class StatusIn(BaseModel):
-    status: str = Field(examples=["closed"])
-    outcome: str | None = Field(None, examples=["housing_kept"])
+    status: CaseStatus = Field(examples=["closed"])
+    outcome: Outcome | None = Field(None, examples=["housing_kept"], description="when closing")
 
 
 class MessageIn(BaseModel):
@@ -156,16 +163,16 @@ async def case_queue(
     request: Request,
     staff: StaffDep,
     context: ContextDep,
-    status: Annotated[list[str] | None, Query()] = None,
-    urgency: Annotated[list[str] | None, Query()] = None,
+    status: Annotated[list[CaseStatus] | None, Query(examples=[["new"]])] = None,
+    urgency: Annotated[list[Urgency] | None, Query(examples=[["emergency", "high"]])] = None,
     program: str | None = None,
     point: str | None = None,
     district: str | None = None,
     assigned: Annotated[str | None, Query(description="me, none, or a username")] = None,
-    created_from: datetime | None = None,
-    created_to: datetime | None = None,
+    created_from: IsoDateTime | None = None,
+    created_to: IsoDateTime | None = None,
     replied: bool = False,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Page = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 25,
 ) -> CasePage:
     """Cases whose person asked for a member of staff first, then by urgency, then the

@@ -12,14 +12,17 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin_api.accounts import EDITOR
-from admin_api.problems import NOT_FOUND, AdminProblem
+from admin_api.params import MAX_INT, IsoDate, Offset, RowId
+from admin_api.problems import CONFLICT, NOT_FOUND, AdminProblem
 from admin_api.security import ContextDep, StaffDep, allowed
 from intake.db import utcnow
 from knowledge_base import editing
 from knowledge_base.content import Entry
 from knowledge_base.store import EntryVersion
 
-router = APIRouter(prefix="/admin/api/catalogue", tags=["catalogue"], responses=NOT_FOUND)
+router = APIRouter(
+    prefix="/admin/api/catalogue", tags=["catalogue"], responses={**NOT_FOUND, **CONFLICT}
+)
 EDITORS = allowed(EDITOR)
 
 
@@ -39,7 +42,7 @@ class EntryIn(BaseModel):
     title: str = Field(min_length=1, max_length=200, examples=["Bydlení pro seniory"])
     short: str = Field(min_length=1, max_length=2000, description="one phone screen (≤ 700)")
     body: str = Field("", max_length=20_000)
-    reviewed_on: date
+    reviewed_on: IsoDate = Field(examples=["2026-11-20"])
     sources: list[str] = Field(min_length=1)
     links: list[str] = []
     keywords: list[str] = []
@@ -106,7 +109,10 @@ async def list_entries(context: ContextDep) -> list[EntryStateOut]:
 
 @router.get("/entries/{slug}/{lang}", **EDITORS)
 async def read_entry(
-    slug: str, lang: str, context: ContextDep, version: int | None = None
+    slug: str,
+    lang: str,
+    context: ContextDep,
+    version: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
 ) -> VersionOut:
     """The live version, or the version asked for."""
     try:
@@ -168,7 +174,7 @@ async def _go_live(
 
 @router.post("/entries/{slug}/{lang}/versions/{version}/publish", **EDITORS)
 async def publish(
-    slug: str, lang: str, version: int, staff: StaffDep, context: ContextDep
+    slug: str, lang: str, version: RowId, staff: StaffDep, context: ContextDep
 ) -> VersionOut:
     return await _go_live(
         context,
@@ -180,7 +186,7 @@ async def publish(
 
 @router.post("/entries/{slug}/{lang}/versions/{version}/rollback", **EDITORS)
 async def rollback(
-    slug: str, lang: str, version: int, staff: StaffDep, context: ContextDep
+    slug: str, lang: str, version: RowId, staff: StaffDep, context: ContextDep
 ) -> VersionOut:
     """Publish the text of an earlier version again, as a new version."""
     return await _go_live(
@@ -207,7 +213,7 @@ async def unanswered(
     context: ContextDep,
     include_linked: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> UnansweredPage:
     """Questions the assistant could not answer, the newest first (words only with consent)."""
     async with context.db.reading() as session:
@@ -220,7 +226,7 @@ async def unanswered(
 
 
 @router.post("/unanswered/{question_id}/link", **EDITORS)
-async def link(question_id: int, body: LinkIn, context: ContextDep) -> UnansweredOut:
+async def link(question_id: RowId, body: LinkIn, context: ContextDep) -> UnansweredOut:
     """Record which entry answers the question (then add its words to that entry)."""
     try:
         async with context.db.transaction() as session:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from admin_api.accounts import CASEWORKER, EDITOR
+from admin_api.params import IsoDate
 from admin_api.problems import AdminProblem
 from admin_api.security import ContextDep, allowed
 from appointments.slots import PRAGUE
@@ -48,12 +49,27 @@ def as_csv(report: dict[str, Any], separator: str) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")  # the BOM tells Excel it is UTF-8
 
 
-@router.get("/indicators", **allowed(CASEWORKER, EDITOR))
+CSV_EXAMPLE = "indicator;value\r\nregistrations;42\r\nunique_people;40\r\n"
+REPORT_RESPONSES: dict[int | str, Any] = {
+    200: {
+        "description": "The indicators: JSON, or with format=csv a CSV file for Excel",
+        "content": {
+            "application/json": {
+                "schema": {"type": "object"},
+                "example": {"registrations": 42, "unique_people": 40, "urgency": {"high": 5}},
+            },
+            "text/csv": {"schema": {"type": "string"}, "example": CSV_EXAMPLE},
+        },
+    }
+}
+
+
+@router.get("/indicators", **allowed(CASEWORKER, EDITOR, responses=REPORT_RESPONSES))
 async def indicator_report(
     context: ContextDep,
-    start: Annotated[date, Query(alias="from", examples=["2026-11-01"])],
+    start: Annotated[IsoDate, Query(alias="from", examples=["2026-11-01"])],
     period: Literal["week", "month", "custom"] = "month",
-    end: Annotated[date | None, Query(alias="to")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", examples=["2026-11-30"])] = None,
     point: str | None = None,
     district: str | None = None,
     format: Literal["json", "csv"] = "json",

@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from admin_api.accounts import ADMIN, CASEWORKER, EDITOR, LoginPolicy, StaffAccount
-from admin_api.problems import AdminProblem
+from admin_api.problems import AdminProblem, problems
 from admin_api.tokens import read_access_token
 from bot.dialogue.config import EngineConfig
 from intake.db import Database
@@ -98,12 +98,17 @@ def _require(roles: frozenset[str]) -> Callable[[Staff], Awaitable[Staff]]:
     return check
 
 
-def allowed(*roles: str) -> dict[str, Any]:
-    """Route options: who may call it (admins always may)."""
+def allowed(*roles: str, responses: dict[int | str, Any] | None = None) -> dict[str, Any]:
+    """Route options: who may call it (admins always may), and the problems it may
+    answer with; ``responses`` documents more."""
     if roles == (ANONYMOUS,):
-        return {"openapi_extra": {"x-roles": [ANONYMOUS]}}
+        return {
+            "openapi_extra": {"x-roles": [ANONYMOUS]},
+            "responses": {**problems(400, 422), **(responses or {})},
+        }
     permitted = frozenset({*roles, ADMIN})
     return {
         "dependencies": [Depends(_require(permitted))],
         "openapi_extra": {"x-roles": sorted(permitted)},
+        "responses": {**problems(400, 401, 403, 422), **(responses or {})},
     }

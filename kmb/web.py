@@ -7,13 +7,16 @@ import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from admin_api import app as admin_app
-from admin_api.problems import invalid_admin_request
+from admin_api.problems import admin_http_problem, invalid_admin_request
 from admin_api.security import AdminContext
 from bot.telegram import webhook
 from bot.telegram.commands import register_commands
@@ -31,6 +34,28 @@ async def invalid_request(request: Request, error: Exception) -> JSONResponse:
     if request.url.path.startswith("/admin/api"):
         return invalid_admin_request(error)
     return await handle_invalid_request(request, error)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route offers for the request's path."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return sorted(methods)
+
+
+async def http_error(request: Request, error: Exception) -> Response:
+    """Errors raised by the framework itself (an unreadable body, a wrong method):
+    a problem document on the admin API, FastAPI's own answer elsewhere."""
+    assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 405:
+        # Starlette names only the first route of the path; a path may have several.
+        error.headers = {**(error.headers or {}), "Allow": ", ".join(allowed_methods(request))}
+    if request.url.path.startswith("/admin/api"):
+        return admin_http_problem(error)
+    return await http_exception_handler(request, error)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -103,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.add_exception_handler(WidgetProblem, handle_problem)
     app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(StarletteHTTPException, http_error)
     admin_app.install(app)
     app.add_middleware(BodySizeLimit, prefix="/widget/api", limit=settings.widget_max_body_bytes)
     if settings.widget_origins():

@@ -7,11 +7,6 @@ import asyncio
 import hashlib
 import json
 import os
-import subprocess
-import sys
-import time
-import urllib.request
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +19,7 @@ from bot.web.sessions import WebSession
 from intake.db import Database
 from intake.models import Case
 from tests.bot.test_intake_conversations import EXAMPLES, walk_through
-from tests.conftest import PG_DSN, _admin, asyncpg_url
-from tests.e2e.conftest import free_port
+from tests.served import Served, kmb_serve
 
 playwright_api = pytest.importorskip("playwright.async_api")
 if not Path(os.environ.get("KMB_CHROMIUM", "/usr/bin/chromium")).exists():
@@ -41,57 +35,20 @@ DESKTOP = {"width": 1280, "height": 800}
 HOST = "#kmb-intake-widget"
 
 
-@dataclass
-class Served:
-    base: str
-    database_url: str
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def served(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Served]:
     """`kmb serve` in its own process, on a fresh database."""
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('widget') / 'kmb.sqlite3'}"
-        name = None
-    else:
-        template = request.getfixturevalue("pg_template")
-        name = f"kmb_w_{uuid.uuid4().hex[:10]}"
-        asyncio.run(_admin(f"CREATE DATABASE {name} TEMPLATE {template}"))
-        url = asyncpg_url(PG_DSN or "", name)
-    port = free_port()
-    env = {
-        **os.environ,
-        "KMB_DATABASE_URL": url,
-        "KMB_CONTACT_POINTS_FILE": str(ROOT / "tests/data/contact-points.toml"),
-        "KMB_WIDGET_EXIT_URL": "about:blank",
-        "KMB_FLOOD_LIMIT_PER_MINUTE": "1000",
-        "KMB_WIDGET_RATE_PER_SESSION": "1000/minute",
-    }
-    env.pop("KMB_TELEGRAM_TOKEN", None)  # the widget alone, whatever the caller's shell has
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kmb.cli", "serve", "--port", str(port)], env=env, cwd=ROOT
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=1).read()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("kmb serve did not start") from None
-            time.sleep(0.1)
-    yield Served(base, url)
-    process.terminate()
-    try:
-        process.wait(15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise
-    if name:
-        asyncio.run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    with kmb_serve(
+        request,
+        tmp_path_factory,
+        request.param,
+        widget_exit_url="about:blank",
+        flood_limit_per_minute="1000",
+        widget_rate_per_session="1000/minute",
+    ) as served:
+        yield served
 
 
 @pytest.fixture

@@ -1,0 +1,35 @@
+"""Path and query parameters shared by the routes, bounded so that no number a client
+sends can overflow a database integer (PostgreSQL's ``integer`` is 32 bits)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import Path, Query
+from pydantic import AwareDatetime, BeforeValidator
+
+MAX_INT = 2_147_483_647
+
+RowId = Annotated[int, Path(ge=1, le=MAX_INT, examples=[42])]
+Offset = Annotated[int, Query(ge=0, le=MAX_INT)]
+Page = Annotated[int, Query(ge=1, le=MAX_INT // 200)]
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _text_only(value: object) -> object:
+    """Dates and times come as ISO 8601 text: a bare number (which pydantic would read
+    as seconds since 1970) is a mistake, not a date."""
+    if isinstance(value, int | float | bool) or (
+        isinstance(value, str) and not _ISO_DATE.match(value)
+    ):
+        raise ValueError("expected a date or time as ISO 8601 text, e.g. 2026-11-30")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_text_only)]
+IsoDateTime = Annotated[datetime, BeforeValidator(_text_only)]
+AwareIsoDateTime = Annotated[AwareDatetime, BeforeValidator(_text_only)]

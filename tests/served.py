@@ -1,0 +1,79 @@
+"""`kmb serve` in its own process, on a fresh SQLite file or PostgreSQL database."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PG_DSN, _admin, asyncpg_url
+from tests.e2e.conftest import free_port
+
+ROOT = Path(__file__).parents[1]
+
+
+@dataclass
+class Served:
+    base: str
+    database_url: str
+
+
+@contextlib.contextmanager
+def kmb_serve(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    database: str,
+    **settings: str,
+) -> Iterator[Served]:
+    """Start `kmb serve` (``database``: "sqlite" or "postgresql") with the test contact
+    points and ``KMB_*`` settings given in lower case; stop it on leaving."""
+    if database == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('served') / 'kmb.sqlite3'}"
+        name = None
+    else:
+        template = request.getfixturevalue("pg_template")
+        name = f"kmb_s_{uuid.uuid4().hex[:10]}"
+        asyncio.run(_admin(f"CREATE DATABASE {name} TEMPLATE {template}"))
+        url = asyncpg_url(PG_DSN or "", name)
+    port = free_port()
+    env = {
+        **os.environ,
+        "KMB_DATABASE_URL": url,
+        "KMB_CONTACT_POINTS_FILE": str(ROOT / "tests/data/contact-points.toml"),
+        **{f"KMB_{key.upper()}": value for key, value in settings.items()},
+    }
+    env.pop("KMB_TELEGRAM_TOKEN", None)  # the web alone, whatever the caller's shell has
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kmb.cli", "serve", "--port", str(port)], env=env, cwd=ROOT
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=1).read()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("kmb serve did not start") from None
+            time.sleep(0.1)
+    try:
+        yield Served(base, url)
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+        if name:
+            asyncio.run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
