@@ -3,7 +3,6 @@ ESF-funded project. Only counts — no personal data leaves here."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,8 +30,9 @@ class Scope:
     district: str | None = None
 
 
-def _cases(scope: Scope) -> Any:
-    query = select(Case).where(Case.created_at >= scope.start, Case.created_at < scope.end)
+def _in_scope(query: Any, scope: Scope) -> Any:
+    """Cases registered in the period (at the point, in the district)."""
+    query = query.where(Case.created_at >= scope.start, Case.created_at < scope.end)
     if scope.point_id:
         query = query.where(Case.point_id == scope.point_id)
     if scope.district:
@@ -40,20 +40,44 @@ def _cases(scope: Scope) -> Any:
     return query
 
 
+async def _counted(
+    session: AsyncSession, column: Any, scope: Scope, *, join: Any = None
+) -> dict[Any, int]:
+    """How many cases of the period have each value of ``column`` (of the cases, or of
+    the table joined to them: a case counts once per programme)."""
+    query = select(column, func.count()).select_from(Case)
+    if join is not None:
+        query = query.join(join)
+    query = _in_scope(query, scope)
+    return dict((await session.execute(query.group_by(column))).all())
+
+
 async def indicators(session: AsyncSession, scope: Scope) -> dict[str, Any]:
-    cases = list(await session.scalars(_cases(scope)))
-    ids = [c.id for c in cases]
-    programs = Counter(
-        program
-        for (program,) in await session.execute(
-            select(CaseProgram.program).where(CaseProgram.case_id.in_(ids))
+    """Counted in the database (a year of a big city is hundreds of thousands of rows)."""
+    totals = (
+        await session.execute(
+            _in_scope(
+                select(
+                    func.count(),
+                    # An erased person's cases share an anonymous key instead of the person.
+                    func.count(Case.person_id.distinct())
+                    + func.count(Case.anonymous_person.distinct()),
+                    func.coalesce(func.sum(Case.answers["adults"].as_integer()), 0),
+                    func.coalesce(func.sum(Case.answers["children"].as_integer()), 0),
+                ),
+                scope,
+            )
         )
-    )
-    ethos = Counter(
-        (c.result.get("ethos") or {}).get("category") or "not_classified" for c in cases
-    )
-    adults = sum(int(c.answers.get("adults") or 0) for c in cases)
-    children = sum(int(c.answers.get("children") or 0) for c in cases)
+    ).one()
+    registrations, people, adults, children = totals
+    programs = await _counted(session, CaseProgram.program, scope, join=CaseProgram)
+    ethos = {
+        category or "not_classified": n
+        for category, n in (
+            await _counted(session, Case.result[("ethos", "category")].as_string(), scope)
+        ).items()
+    }
+    urgency = await _counted(session, Case.urgency, scope)
 
     closed_query = select(Case.outcome, func.count()).where(
         Case.closed_at >= scope.start, Case.closed_at < scope.end, Case.outcome.is_not(None)
@@ -87,14 +111,13 @@ async def indicators(session: AsyncSession, scope: Scope) -> dict[str, Any]:
     return {
         "period": {"from": scope.start.isoformat(), "to": scope.end.isoformat()},
         "scope": {"point": scope.point_id, "district": scope.district},
-        "registrations": len(cases),
-        # An erased person's cases share an anonymous key instead of the person.
-        "unique_people": len({(c.person_id, c.anonymous_person) for c in cases}),
-        "households": len(cases),
-        "adults": adults,
-        "children": children,
+        "registrations": registrations,
+        "unique_people": people,
+        "households": registrations,
+        "adults": int(adults),
+        "children": int(children),
         "ethos": dict(sorted(ethos.items())),
-        "urgency": dict(sorted(Counter(c.urgency for c in cases).items())),
+        "urgency": dict(sorted(urgency.items())),
         "programmes": dict(sorted(programs.items())),
         "appointments": {
             "booked_in_period": await session.scalar(booked_in_period) or 0,
