@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 
 from intake.contact_point import ContactPointConfigError
 from intake.db import Database
-from kmb import kb_commands, staff_commands
+from kmb import kb_commands, logs, staff_commands
 from kmb.settings import Settings
 
 
@@ -26,10 +25,16 @@ def _parser() -> argparse.ArgumentParser:
         help="background work without HTTP: appointment reminders and Telegram delivery",
     )
     serve = commands.add_parser(
-        "serve", help="run the HTTP service (Telegram webhook and, later, widget and admin API)"
+        "serve", help="run the HTTP service: widget, admin API, Telegram webhook, probes"
     )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="web worker processes (PostgreSQL; on SQLite keep one)",
+    )
     kb_commands.add_parser(commands)
     staff_commands.add_parser(commands)
     return parser
@@ -91,25 +96,39 @@ async def _worker(settings: Settings) -> int:
     return 0
 
 
-def _serve(settings: Settings, args: argparse.Namespace) -> None:
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from kmb.web import create_app
+    from intake.db import is_sqlite
 
-    # Long polls of open widgets would hold a graceful shutdown for up to 25 s.
+    if args.workers > 1 and is_sqlite(settings.database_url):
+        print(
+            "kmb: several web workers need PostgreSQL (KMB_DATABASE_URL); "
+            "SQLite has one writer — run one worker",
+            file=sys.stderr,
+        )
+        return 2
+
+    # Each worker process builds the application from the environment (the factory
+    # also sets up its logging). Long polls of open widgets would hold a graceful
+    # shutdown for up to 25 s.
     uvicorn.run(
-        create_app(settings),
+        "kmb.web:app_from_environment",
+        factory=True,
         host=args.host,
         port=args.port,
-        log_level="warning",
+        workers=args.workers,
+        log_config=None,
+        access_log=False,  # kmb.requests logs each request, with its id
         timeout_graceful_shutdown=3,
     )
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings()
+    logs.configure(settings.log_level, settings.log_format)
     try:
         if args.command == "migrate":
             asyncio.run(_migrate(settings))
@@ -121,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "worker":
             return asyncio.run(_worker(settings))
         elif args.command == "serve":
-            _serve(settings, args)
+            return _serve(settings, args)
         elif args.command == "kb":
             return asyncio.run(kb_commands.run(settings, args))
         elif args.command == "staff":

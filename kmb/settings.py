@@ -40,6 +40,12 @@ class Settings(BaseSettings):
         Path("config/contact-points.toml"),
         description="The city's contact points: contacts, hours, appointment slots, closures",
     )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="INFO logs one line per request; never personal data"
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="json: one JSON object per line, for a log collector"
+    )
     migrate_on_start: bool = Field(
         True, description="Bring the database schema up to date when a command starts"
     )

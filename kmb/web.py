@@ -24,7 +24,9 @@ from bot.web import api as widget_api
 from bot.web import pages
 from bot.web.limits import BodySizeLimit, RateLimits
 from bot.web.problems import WidgetProblem, handle_invalid_request, handle_problem
+from kmb import health, logs
 from kmb.app import running
+from kmb.requests import RequestContext
 from kmb.settings import Settings
 
 
@@ -56,6 +58,13 @@ async def http_error(request: Request, error: Exception) -> Response:
     if request.url.path.startswith("/admin/api"):
         return admin_http_problem(error)
     return await http_exception_handler(request, error)
+
+
+def app_from_environment() -> FastAPI:
+    """The application of one `kmb serve` worker process, with its logging set up."""
+    settings = Settings()
+    logs.configure(settings.log_level, settings.log_format)
+    return create_app(settings)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -126,9 +135,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(webhook.router)
     app.include_router(widget_api.router)
     app.include_router(pages.router)
+    app.include_router(health.router)
     app.add_exception_handler(WidgetProblem, handle_problem)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    for error in health.UNAVAILABLE:
+        app.add_exception_handler(error, health.database_unavailable)
     admin_app.install(app)
     app.add_middleware(BodySizeLimit, prefix="/widget/api", limit=settings.widget_max_body_bytes)
     if settings.widget_origins():
@@ -139,9 +151,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "Accept-Language"],
             max_age=600,
         )
-
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    app.add_middleware(RequestContext)  # outermost: every request, even refused ones
     return app

@@ -1,0 +1,78 @@
+"""Every HTTP request: an id (taken from ``X-Request-ID`` when the proxy sends a sane
+one), one access log line, and its latency in the metrics. The route is logged by its
+template (``/admin/api/cases/{reference}``), never by the path a client sent."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kmb.logs import request_id
+from kmb.metrics import REQUEST_SECONDS
+
+logger = logging.getLogger("kmb.access")
+_SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+QUIET = frozenset({"/healthz", "/readyz", "/metrics"})  # probes: measured, not logged
+
+
+def _incoming_id(scope: Scope) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == b"x-request-id":
+            text = value.decode("latin-1")
+            if _SANE_ID.match(text):
+                return text
+    return uuid.uuid4().hex[:16]
+
+
+class RequestContext:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        current = _incoming_id(scope)
+        token = request_id.set(current)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", current.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = _route(scope)
+            REQUEST_SECONDS.labels(scope["method"], route, f"{status // 100}xx").observe(elapsed)
+            if route not in QUIET:
+                logger.info(
+                    "%s %s %d",
+                    scope["method"],
+                    route,
+                    status,
+                    extra={
+                        "method": scope["method"],
+                        "route": route,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 1),
+                    },
+                )
+            request_id.reset(token)
+
+
+def _route(scope: dict[str, Any]) -> str:
+    """The matched route's template; unmatched paths are not echoed (they may be anything)."""
+    route = scope.get("route")
+    return getattr(route, "path", None) or "unmatched"
