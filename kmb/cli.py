@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
         default=1,
         help="web worker processes (PostgreSQL; on SQLite keep one)",
     )
+    commands.add_parser("config-reference", help="print every KMB_* setting as a Markdown table")
     kb_commands.add_parser(commands)
     staff_commands.add_parser(commands)
     return parser
@@ -141,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_worker(settings))
         elif args.command == "serve":
             return _serve(settings, args)
+        elif args.command == "config-reference":
+            from kmb.config_reference import reference
+
+            print(reference(), end="")
         elif args.command == "kb":
             return asyncio.run(kb_commands.run(settings, args))
         elif args.command == "staff":

@@ -34,8 +34,8 @@ class Settings(BaseSettings):
         description="SQLAlchemy async URL: sqlite+aiosqlite:///PATH or "
         "postgresql+asyncpg://USER:PASSWORD@HOST/DB",
     )
-    default_locale: Locale = "cs"
-    time_zone: str = "Europe/Prague"
+    default_locale: Locale = Field("cs", description="Language of the first message: cs, en or uk")
+    time_zone: str = Field("Europe/Prague", description="Local time of the contact points")
     contact_points_file: Path = Field(
         Path("config/contact-points.toml"),
         description="The city's contact points: contacts, hours, appointment slots, closures",

@@ -108,12 +108,24 @@ class Thresholds(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    affordable_cost_ratio: float = Field(0.40, gt=0)
-    benefit_cost_ratio: float = Field(0.30, gt=0)
-    housing_first_max_debt_czk: int = Field(10_000, ge=0)
-    urgent_move_out_days: int = Field(14, ge=0)
-    soon_move_out_days: int = Field(60, ge=0)
-    crisis_housing_max_months: int = Field(6, ge=1)
+    affordable_cost_ratio: float = Field(
+        0.40, gt=0, description="Housing cost / income above which a household is overburdened"
+    )
+    benefit_cost_ratio: float = Field(
+        0.30, gt=0, description="Housing cost / income above which benefits advice is offered"
+    )
+    housing_first_max_debt_czk: int = Field(
+        10_000, ge=0, description="Debt to the city still allowed for Housing First"
+    )
+    urgent_move_out_days: int = Field(
+        14, ge=0, description="Days until moving out that make a case urgent"
+    )
+    soon_move_out_days: int = Field(
+        60, ge=0, description="Days until moving out that make a case medium"
+    )
+    crisis_housing_max_months: int = Field(
+        6, ge=1, description="Longest stay in crisis housing, told to people offered it"
+    )
 
 
 @dataclass(frozen=True, slots=True)
