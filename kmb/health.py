@@ -24,6 +24,25 @@ router = APIRouter(include_in_schema=False)
 RETRY_AFTER_SECONDS = 5
 PROBE_TIMEOUT_SECONDS = 3
 UNAVAILABLE = (db_errors.OperationalError, db_errors.InterfaceError, OSError, TimeoutError)
+# SQLSTATE classes of a database that is away: 08 connection exception, 57 operator
+# intervention (shutting down, starting up, restarted under our feet).
+_AWAY_CLASSES = ("08", "57")
+
+
+def database_away(error: BaseException) -> bool:
+    """Whether the error says the database cannot be reached right now (as opposed to
+    a fault in a query, which stays a 500)."""
+    if isinstance(error, UNAVAILABLE):
+        return True
+    if isinstance(error, db_errors.DBAPIError) and error.connection_invalidated:
+        return True
+    seen: BaseException | None = getattr(error, "orig", None) or error.__cause__
+    while seen is not None:
+        code = getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None)
+        if isinstance(seen, OSError) or (isinstance(code, str) and code[:2] in _AWAY_CLASSES):
+            return True
+        seen = seen.__cause__
+    return False
 
 
 def unavailable(reason: str) -> JSONResponse:
@@ -41,7 +60,9 @@ def unavailable(reason: str) -> JSONResponse:
 
 
 async def database_unavailable(request: Request, error: Exception) -> Response:
-    """A request that met a database that is down or restarting."""
+    """A request that met a database that is down or restarting: 503 at once."""
+    if not database_away(error):
+        raise error  # a real fault: the server's 500
     logger.error("database unavailable: %s", type(error).__name__)
     return unavailable("The service is briefly unavailable. Please try again in a moment.")
 
