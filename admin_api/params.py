@@ -13,6 +13,13 @@ from pydantic import AwareDatetime, BeforeValidator
 MAX_INT = 2_147_483_647
 
 RowId = Annotated[int, Path(ge=1, le=MAX_INT, examples=[42])]
+# A case's reference, as the person and staff see it.
+Reference = Annotated[str, Path(examples=["KMB-2026-000123"])]
+# A contact point's id, as in the contact points file.
+PointId = Annotated[str, Path(examples=["centrum"])]
+# A catalogue entry (its folder in knowledge_base/catalogue/) and one of its languages.
+Slug = Annotated[str, Path(examples=["seniors"])]
+Lang = Annotated[str, Path(examples=["cs"])]
 Offset = Annotated[int, Query(ge=0, le=MAX_INT)]
 Page = Annotated[int, Query(ge=1, le=MAX_INT // 200)]
 

@@ -4,14 +4,14 @@ outcomes and cancellations (the person is told in their own chat)."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from admin_api.accounts import CASEWORKER
-from admin_api.params import AwareIsoDateTime, IsoDate, RowId
+from admin_api.params import AwareIsoDateTime, IsoDate, PointId, RowId
 from admin_api.problems import CONFLICT, NOT_FOUND, AdminProblem
 from admin_api.security import ContextDep, StaffDep, allowed
 from appointments import booking, staff
@@ -26,7 +26,22 @@ router = APIRouter(prefix="/admin/api", tags=["appointments"], responses={**NOT_
 CASEWORKERS = allowed(CASEWORKER)
 
 
+POINT_EXAMPLE: dict[str, Any] = {
+    "id": "centrum",
+    "name": "Kontaktní místo pro bydlení Lipová",
+    "address": "Masarykovo náměstí 12, 701 00 Lipová",
+    "phone": "+420 596 000 123",
+    "email": "bydleni@lipova.example",
+    "capacity": 2,
+    "slot_minutes": 30,
+    "languages": ["cs", "en", "uk"],
+    "interpreter": True,
+}
+
+
 class PointOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [POINT_EXAMPLE]})
+
     id: str
     name: str
     address: str
@@ -38,7 +53,22 @@ class PointOut(BaseModel):
     interpreter: bool
 
 
+APPOINTMENT_EXAMPLE: dict[str, Any] = {
+    "id": 42,
+    "point_id": "centrum",
+    "starts_at": "2026-11-30T08:00:00Z",
+    "ends_at": "2026-11-30T08:30:00Z",
+    "seat": 1,
+    "status": "booked",
+    "case_id": 123,
+    "booked_by": "jnovakova",
+    "confirmed_at": None,
+}
+
+
 class AppointmentOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [APPOINTMENT_EXAMPLE]})
+
     id: int
     point_id: str
     starts_at: datetime
@@ -50,7 +80,18 @@ class AppointmentOut(BaseModel):
     confirmed_at: datetime | None
 
 
+BLOCKED_EXAMPLE: dict[str, Any] = {
+    "id": 7,
+    "starts_at": "2026-12-02T12:00:00Z",
+    "ends_at": "2026-12-02T16:00:00Z",
+    "reason": "team training",
+    "created_by": "jnovakova",
+}
+
+
 class BlockedOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [BLOCKED_EXAMPLE]})
+
     id: int
     starts_at: datetime
     ends_at: datetime
@@ -65,6 +106,26 @@ class SlotOut(BaseModel):
 
 
 class DayOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "day": "2026-11-30",
+                    "closed": False,
+                    "slots": [
+                        {
+                            "starts_at": "2026-11-30T08:00:00Z",
+                            "ends_at": "2026-11-30T08:30:00Z",
+                            "free_seats": 1,
+                        }
+                    ],
+                    "appointments": [APPOINTMENT_EXAMPLE],
+                    "blocked": [],
+                }
+            ]
+        }
+    )
+
     day: date
     closed: bool
     slots: list[SlotOut]
@@ -84,12 +145,30 @@ class BlockIn(BaseModel):
 
 
 class Blocked(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "blocked": BLOCKED_EXAMPLE,
+                    "appointments_in_it": [
+                        {
+                            **APPOINTMENT_EXAMPLE,
+                            "id": 57,
+                            "starts_at": "2026-12-02T13:00:00Z",
+                            "ends_at": "2026-12-02T13:30:00Z",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     blocked: BlockedOut
     appointments_in_it: list[AppointmentOut]
 
 
 class OutcomeIn(BaseModel):
-    outcome: str = Field(pattern="^(attended|no_show)$")
+    outcome: str = Field(pattern="^(attended|no_show)$", examples=["attended"])
 
 
 def _point(context: ContextDep, point_id: str) -> ContactPoint:
@@ -106,6 +185,7 @@ def _out(appointment: Appointment) -> AppointmentOut:
 
 @router.get("/points", **CASEWORKERS)
 async def points(context: ContextDep) -> list[PointOut]:
+    """Every contact point: address, contacts, capacity and languages."""
     assert context.config.contact_points is not None
     return [
         PointOut.model_validate(p, from_attributes=True)
@@ -115,7 +195,7 @@ async def points(context: ContextDep) -> list[PointOut]:
 
 @router.get("/points/{point_id}/calendar", **CASEWORKERS)
 async def calendar(
-    point_id: str,
+    point_id: PointId,
     context: ContextDep,
     first: IsoDate | None = None,
     days: Annotated[int, Query(ge=1, le=62)] = 7,
@@ -149,7 +229,7 @@ async def calendar(
 
 @router.post("/points/{point_id}/appointments", status_code=201, **CASEWORKERS)
 async def book_for(
-    point_id: str, body: BookIn, member: StaffDep, context: ContextDep
+    point_id: PointId, body: BookIn, member: StaffDep, context: ContextDep
 ) -> AppointmentOut:
     """Book for the person of a case (on the phone or at the desk); they are told in
     their chat, with the calendar file."""
@@ -184,7 +264,7 @@ async def book_for(
 
 
 @router.post("/points/{point_id}/blocked", status_code=201, **CASEWORKERS)
-async def block(point_id: str, body: BlockIn, member: StaffDep, context: ContextDep) -> Blocked:
+async def block(point_id: PointId, body: BlockIn, member: StaffDep, context: ContextDep) -> Blocked:
     """Take time out of the calendar; the appointments already in it are listed."""
     point = _point(context, point_id)
     try:
@@ -208,6 +288,7 @@ async def block(point_id: str, body: BlockIn, member: StaffDep, context: Context
 
 @router.delete("/blocked/{blocked_id}", status_code=204, **CASEWORKERS)
 async def unblock(blocked_id: RowId, context: ContextDep) -> Response:
+    """Give blocked time back to the calendar."""
     try:
         async with context.db.transaction() as session:
             await staff.unblock(session, blocked_id)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from admin_api import audit
 from admin_api.accounts import ADMIN
@@ -17,6 +17,20 @@ router = APIRouter(prefix="/admin/api", tags=["audit"])
 
 
 class AuditOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "staff": "jnovakova",
+                    "action": "case.read",
+                    "target": "KMB-2026-000123",
+                    "address": "10.20.30.41",
+                    "at": "2026-11-23T08:40:02Z",
+                }
+            ]
+        }
+    )
+
     staff: str
     action: str
     target: str

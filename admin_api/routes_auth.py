@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from admin_api import accounts
 from admin_api.problems import AdminProblem, problems
@@ -19,6 +19,23 @@ router = APIRouter(prefix="/admin/api", tags=["auth"], responses=problems(401, 4
 
 
 class Tokens(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "access_token": (
+                        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI3Iiwicm9sZSI6ImNhc2V3b3Jr"
+                        "ZXIiLCJhdWQiOiJrbWItYWRtaW4iLCJpYXQiOjE3OTYwMjU2MDAsImV4cCI6MTc5NjAyNjUw"
+                        "MH0.ua5V0z44Zo1tFR2Bivbe-eia7A8MwTROCpMYwmBlZH4"
+                    ),
+                    "token_type": "bearer",
+                    "expires_in": 900,
+                    "refresh_token": "B4AbCj9B7Go4P5Kt8yftsfi87oTg0xOXVtN18yA_vLM",
+                }
+            ]
+        }
+    )
+
     access_token: str
     token_type: str = "bearer"
     expires_in: int
@@ -26,10 +43,16 @@ class Tokens(BaseModel):
 
 
 class RefreshIn(BaseModel):
-    refresh_token: str
+    refresh_token: str = Field(examples=["B4AbCj9B7Go4P5Kt8yftsfi87oTg0xOXVtN18yA_vLM"])
 
 
 class Me(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"username": "jnovakova", "name": "Jana Nováková", "role": "caseworker"}]
+        }
+    )
+
     username: str
     name: str
     role: str
@@ -51,7 +74,24 @@ REFUSED = AdminProblem(
 )
 
 
-@router.post("/auth/token", **allowed(ANONYMOUS))
+# The form of the OAuth2 password flow (OAuth2PasswordRequestForm), which has no model
+# of its own to carry an example.
+SIGN_IN_FORM_EXAMPLE = {
+    "requestBody": {
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "example": {
+                    "grant_type": "password",
+                    "username": "jnovakova",
+                    "password": "lipova-heslo-2026",
+                }
+            }
+        }
+    }
+}
+
+
+@router.post("/auth/token", **allowed(ANONYMOUS, openapi_extra=SIGN_IN_FORM_EXAMPLE))
 async def sign_in(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], context: ContextDep
 ) -> Tokens:
@@ -108,4 +148,5 @@ async def sign_out(staff: StaffDep, context: ContextDep) -> Response:
 
 @router.get("/me", **allowed(*CASEWORKER_OR_EDITOR))
 async def me(staff: StaffDep) -> Me:
+    """Who is signed in: username, name and role."""
     return Me(username=staff.username, name=staff.name, role=staff.role)

@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin_api import audit
 from admin_api.accounts import CASEWORKER, StaffAccount
-from admin_api.params import IsoDateTime, Page
+from admin_api.params import IsoDateTime, Page, Reference
 from admin_api.problems import CONFLICT, NOT_FOUND, AdminProblem
 from admin_api.security import ContextDep, Staff, StaffDep, allowed
 from appointments.models import Appointment
@@ -33,7 +33,25 @@ router = APIRouter(prefix="/admin/api/cases", tags=["cases"], responses={**NOT_F
 CASEWORKERS = allowed(CASEWORKER)
 
 
+CASE_SUMMARY_EXAMPLE: dict[str, Any] = {
+    "reference": "KMB-2026-000123",
+    "status": "in_progress",
+    "urgency": "high",
+    "programs": ["debt_counselling", "housing_loss_prevention"],
+    "point_id": "centrum",
+    "district": "Střed",
+    "channel": "telegram",
+    "assigned_to": "jnovakova",
+    "created_at": "2026-11-23T08:14:05Z",
+    "human_requested_at": "2026-11-23T08:16:40Z",
+    "replied_at": None,
+    "outcome": None,
+}
+
+
 class CaseSummary(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [CASE_SUMMARY_EXAMPLE]})
+
     reference: str
     status: str
     urgency: str
@@ -49,6 +67,12 @@ class CaseSummary(BaseModel):
 
 
 class CasePage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"items": [CASE_SUMMARY_EXAMPLE], "total": 1, "page": 1, "per_page": 25}]
+        }
+    )
+
     items: list[CaseSummary]
     total: int
     page: int
@@ -91,6 +115,84 @@ class AppointmentOut(BaseModel):
 
 
 class CaseDetail(CaseSummary):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **CASE_SUMMARY_EXAMPLE,
+                    "person": {
+                        "name": "Petra",
+                        "phone": None,
+                        "locale": "cs",
+                        "consent_version": "2026-11",
+                        "consent_at": "2026-11-23T08:10:12Z",
+                    },
+                    "answers": {
+                        "situation": "eviction_threat",
+                        "adults": 1,
+                        "children": 2,
+                        "vulnerabilities": ["single_parent"],
+                        "monthly_income_czk": 26000,
+                        "monthly_housing_cost_czk": 15500,
+                        "rent_arrears": True,
+                        "eviction_notice": True,
+                        "days_until_move_out": 12,
+                    },
+                    "result": {
+                        "ethos": {"code": 9, "category": "insecure"},
+                        "urgency": "high",
+                        "programs": ["housing_loss_prevention", "debt_counselling"],
+                        "flags": ["cost_overburden", "children_in_household"],
+                        "cost_ratio": 0.6,
+                    },
+                    "transcript": [
+                        {
+                            "direction": "in",
+                            "text": None,
+                            "payload": "ans:situation:eviction_threat",
+                            "created_at": "2026-11-23T08:11:30Z",
+                        },
+                        {
+                            "direction": "in",
+                            "text": "Chci mluvit s člověkem, do dvou týdnů se musíme vystěhovat.",
+                            "payload": None,
+                            "created_at": "2026-11-23T08:16:40Z",
+                        },
+                    ],
+                    "appointments": [
+                        {
+                            "id": 42,
+                            "point_id": "centrum",
+                            "starts_at": "2026-11-30T08:00:00Z",
+                            "status": "booked",
+                        }
+                    ],
+                    "notes": [
+                        {
+                            "author": "jnovakova",
+                            "text": "Volala jsem, v pondělí přinese výpověď a nájemní smlouvu.",
+                            "created_at": "2026-11-23T09:05:00Z",
+                        }
+                    ],
+                    "history": [
+                        {
+                            "actor": "person",
+                            "kind": "human_requested",
+                            "detail": {},
+                            "created_at": "2026-11-23T08:16:40Z",
+                        },
+                        {
+                            "actor": "jnovakova",
+                            "kind": "assigned",
+                            "detail": {"to": 7},
+                            "created_at": "2026-11-23T08:42:19Z",
+                        },
+                    ],
+                }
+            ]
+        }
+    )
+
     person: PersonOut
     answers: dict[str, Any]
     result: dict[str, Any]
@@ -101,7 +203,9 @@ class CaseDetail(CaseSummary):
 
 
 class AssignIn(BaseModel):
-    username: str | None = Field(description="null puts the case back in the shared queue")
+    username: str | None = Field(
+        description="null puts the case back in the shared queue", examples=["jnovakova"]
+    )
 
 
 class StatusIn(BaseModel):
@@ -112,12 +216,25 @@ class StatusIn(BaseModel):
 class MessageIn(BaseModel):
     """Free text (sent as written) or a template (sent in the person's language)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"template": "call_us"},
+                {"text": "Dobrý den, v pondělí v 9:00 máte termín na Masarykově náměstí 12."},
+            ]
+        }
+    )
+
     text: str | None = Field(None, min_length=1, max_length=2000)
     template: str | None = Field(None, examples=["call_us"])
 
 
 class NoteIn(BaseModel):
-    text: str = Field(min_length=1, max_length=5000)
+    text: str = Field(
+        min_length=1,
+        max_length=5000,
+        examples=["Volala jsem, v pondělí přinese výpověď a nájemní smlouvu."],
+    )
 
 
 def _address(request: Request) -> str:
@@ -223,7 +340,7 @@ async def _case(session: AsyncSession, reference: str) -> Case:
 
 @router.get("/{reference}", **CASEWORKERS)
 async def case_detail(
-    reference: str, request: Request, staff: StaffDep, context: ContextDep
+    reference: Reference, request: Request, staff: StaffDep, context: ContextDep
 ) -> CaseDetail:
     """Everything about a case: the person, the answers, the triage result and its
     reasons, the conversation, appointments, notes and history. The read is audited."""
@@ -299,7 +416,7 @@ async def _change(
 
 @router.post("/{reference}/claim", **CASEWORKERS)
 async def claim(
-    reference: str, request: Request, staff: StaffDep, context: ContextDep
+    reference: Reference, request: Request, staff: StaffDep, context: ContextDep
 ) -> CaseSummary:
     """Take the case: it is assigned to you and in progress."""
 
@@ -311,7 +428,7 @@ async def claim(
 
 @router.post("/{reference}/assign", **CASEWORKERS)
 async def assign(
-    reference: str, body: AssignIn, request: Request, staff: StaffDep, context: ContextDep
+    reference: Reference, body: AssignIn, request: Request, staff: StaffDep, context: ContextDep
 ) -> CaseSummary:
     """Give the case to a colleague, or (username null) back to the shared queue."""
 
@@ -332,7 +449,7 @@ async def assign(
 
 @router.post("/{reference}/status", **CASEWORKERS)
 async def change_status(
-    reference: str, body: StatusIn, request: Request, staff: StaffDep, context: ContextDep
+    reference: Reference, body: StatusIn, request: Request, staff: StaffDep, context: ContextDep
 ) -> CaseSummary:
     """Move the case on; closing needs an outcome (so housing retention can be measured)."""
 
@@ -346,7 +463,7 @@ async def change_status(
 
 @router.post("/{reference}/notes", status_code=201, **CASEWORKERS)
 async def add_note(
-    reference: str, body: NoteIn, request: Request, staff: StaffDep, context: ContextDep
+    reference: Reference, body: NoteIn, request: Request, staff: StaffDep, context: ContextDep
 ) -> CaseSummary:
     """An internal note, never shown to the person."""
 
@@ -358,7 +475,7 @@ async def add_note(
 
 @router.post("/{reference}/messages", status_code=201, **CASEWORKERS)
 async def write_to_person(
-    reference: str, body: MessageIn, request: Request, staff: StaffDep, context: ContextDep
+    reference: Reference, body: MessageIn, request: Request, staff: StaffDep, context: ContextDep
 ) -> CaseSummary:
     """Write to the person in their own chat. Until you hand the conversation back, the
     assistant asks nothing of its own and their messages come to this case."""
@@ -382,7 +499,7 @@ async def write_to_person(
 
 @router.post("/{reference}/handback", **CASEWORKERS)
 async def hand_back(
-    reference: str, request: Request, staff: StaffDep, context: ContextDep
+    reference: Reference, request: Request, staff: StaffDep, context: ContextDep
 ) -> CaseSummary:
     """The assistant takes the conversation over again."""
 
@@ -394,8 +511,25 @@ async def hand_back(
 
 templates_router = APIRouter(prefix="/admin/api", tags=["cases"])
 
+TEMPLATES_RESPONSES: dict[int | str, Any] = {
+    200: {
+        "description": "Each template's key, with its text in each language",
+        "content": {
+            "application/json": {
+                "example": {
+                    "call_us": {
+                        "cs": "Zavolejte nám prosím, až budete moci, na +420 596 000 123.",
+                        "en": "Please call us at +420 596 000 123 when you can.",
+                        "uk": "Будь ласка, зателефонуйте нам, коли зможете, на +420 596 000 123.",
+                    }
+                }
+            }
+        },
+    }
+}
 
-@templates_router.get("/templates", **CASEWORKERS)
+
+@templates_router.get("/templates", **allowed(CASEWORKER, responses=TEMPLATES_RESPONSES))
 async def templates(context: ContextDep) -> dict[str, dict[str, str]]:
     """The canned messages, in Czech, English and Ukrainian."""
     return followup.template_texts(context.config)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin_api.accounts import EDITOR
-from admin_api.params import MAX_INT, IsoDate, Offset, RowId
+from admin_api.params import MAX_INT, IsoDate, Lang, Offset, RowId, Slug
 from admin_api.problems import CONFLICT, NOT_FOUND, AdminProblem
 from admin_api.security import ContextDep, StaffDep, allowed
 from intake.db import utcnow
@@ -27,6 +27,22 @@ EDITORS = allowed(EDITOR)
 
 
 class EntryStateOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "slug": "seniors",
+                    "lang": "cs",
+                    "title": "Senioři",
+                    "live_version": 3,
+                    "latest_version": 4,
+                    "drafts_after_live": 1,
+                    "reviewed_on": "2026-11-23",
+                }
+            ]
+        }
+    )
+
     slug: str
     lang: str
     title: str
@@ -36,13 +52,31 @@ class EntryStateOut(BaseModel):
     reviewed_on: date | None
 
 
+ENTRY_EXAMPLE: dict[str, Any] = {
+    "title": "Bydlení pro seniory",
+    "short": (
+        "Jste starší a bydlení je pro vás drahé nebo nevhodné? Ozvěte se nám: "
+        "{{contact_point.phone}}, {{contact_point.address}}. Pomůžeme najít řešení."
+    ),
+    "body": "Město má byty v domech s pečovatelskou službou. O nich rozhoduje město.",
+    "reviewed_on": "2026-11-20",
+    "sources": ["socialnibydleni.mpsv.cz/socialni-bydleni/asistence-v-bydleni"],
+    "links": ["housing-benefits", "social-services"],
+    "keywords": ["senior", "důchodce", "dům s pečovatelskou službou"],
+    "questions": ["Existuje byt pro seniory?"],
+    "note": "nový název, kratší odpověď",
+}
+
+
 class EntryIn(BaseModel):
     """A new version of an entry: the whole text, as staff edited it."""
 
-    title: str = Field(min_length=1, max_length=200, examples=["Bydlení pro seniory"])
+    model_config = ConfigDict(json_schema_extra={"examples": [ENTRY_EXAMPLE]})
+
+    title: str = Field(min_length=1, max_length=200)
     short: str = Field(min_length=1, max_length=2000, description="one phone screen (≤ 700)")
     body: str = Field("", max_length=20_000)
-    reviewed_on: IsoDate = Field(examples=["2026-11-20"])
+    reviewed_on: IsoDate
     sources: list[str] = Field(min_length=1)
     links: list[str] = []
     keywords: list[str] = []
@@ -51,6 +85,25 @@ class EntryIn(BaseModel):
 
 
 class VersionOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "slug": "seniors",
+                    "lang": "cs",
+                    "version": 4,
+                    "status": "draft",
+                    **ENTRY_EXAMPLE,
+                    "origin": "staff",
+                    "author": "kdvorakova",
+                    "created_at": "2026-11-20T13:42:07Z",
+                    "published_by": None,
+                    "published_at": None,
+                }
+            ]
+        }
+    )
+
     slug: str
     lang: str
     version: int
@@ -75,7 +128,18 @@ class VersionOut(BaseModel):
         return cls.model_validate(version, from_attributes=True)
 
 
+UNANSWERED_EXAMPLE: dict[str, Any] = {
+    "id": 42,
+    "locale": "cs",
+    "text": "Kdo mi pomůže s nákupem, když už nemůžu chodit?",
+    "entry_slug": None,
+    "created_at": "2026-11-24T17:03:51Z",
+}
+
+
 class UnansweredOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [UNANSWERED_EXAMPLE]})
+
     id: int
     locale: str
     text: str | None
@@ -84,6 +148,10 @@ class UnansweredOut(BaseModel):
 
 
 class UnansweredPage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [UNANSWERED_EXAMPLE], "total": 1}]}
+    )
+
     items: list[UnansweredOut]
     total: int
 
@@ -109,8 +177,8 @@ async def list_entries(context: ContextDep) -> list[EntryStateOut]:
 
 @router.get("/entries/{slug}/{lang}", **EDITORS)
 async def read_entry(
-    slug: str,
-    lang: str,
+    slug: Slug,
+    lang: Lang,
     context: ContextDep,
     version: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
 ) -> VersionOut:
@@ -123,7 +191,8 @@ async def read_entry(
 
 
 @router.get("/entries/{slug}/{lang}/versions", **EDITORS)
-async def entry_history(slug: str, lang: str, context: ContextDep) -> list[VersionOut]:
+async def entry_history(slug: Slug, lang: Lang, context: ContextDep) -> list[VersionOut]:
+    """Every version of the entry in this language, drafts included, the newest first."""
     try:
         async with context.db.reading() as session:
             return [VersionOut.of(v) for v in await editing.history(session, slug, lang)]
@@ -133,7 +202,7 @@ async def entry_history(slug: str, lang: str, context: ContextDep) -> list[Versi
 
 @router.post("/entries/{slug}/{lang}/versions", status_code=201, **EDITORS)
 async def save_draft(
-    slug: str, lang: str, body: EntryIn, staff: StaffDep, context: ContextDep
+    slug: Slug, lang: Lang, body: EntryIn, staff: StaffDep, context: ContextDep
 ) -> VersionOut:
     """Save an edit as a new draft version (nobody sees it until it is published)."""
     entry = Entry(
@@ -174,8 +243,10 @@ async def _go_live(
 
 @router.post("/entries/{slug}/{lang}/versions/{version}/publish", **EDITORS)
 async def publish(
-    slug: str, lang: str, version: RowId, staff: StaffDep, context: ContextDep
+    slug: Slug, lang: Lang, version: RowId, staff: StaffDep, context: ContextDep
 ) -> VersionOut:
+    """Make a draft the live version; the assistant answers from it within
+    KMB_KB_REFRESH_SECONDS."""
     return await _go_live(
         context,
         lambda session: editing.publish(
@@ -186,7 +257,7 @@ async def publish(
 
 @router.post("/entries/{slug}/{lang}/versions/{version}/rollback", **EDITORS)
 async def rollback(
-    slug: str, lang: str, version: RowId, staff: StaffDep, context: ContextDep
+    slug: Slug, lang: Lang, version: RowId, staff: StaffDep, context: ContextDep
 ) -> VersionOut:
     """Publish the text of an earlier version again, as a new version."""
     return await _go_live(

@@ -8,14 +8,20 @@ times the new hours no longer offer are listed, for staff to move or cancel them
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from admin_api.accounts import CASEWORKER
+from admin_api.params import IsoDate, PointId
 from admin_api.problems import NOT_FOUND, AdminProblem
-from admin_api.routes_appointments import AppointmentOut, PointOut
+from admin_api.routes_appointments import (
+    APPOINTMENT_EXAMPLE,
+    POINT_EXAMPLE,
+    AppointmentOut,
+    PointOut,
+)
 from admin_api.security import ContextDep, StaffDep, allowed
 from appointments import point_schedules
 from appointments.point_schedules import ScheduleChange, ScheduleError
@@ -24,14 +30,34 @@ from intake.db import utcnow
 
 router = APIRouter(prefix="/admin/api/points", tags=["contact points"], responses=NOT_FOUND)
 
-CHANGE_EXAMPLE = {
+CHANGE_EXAMPLE: dict[str, Any] = {
     "opening_hours": {"mon": ["08:00-12:00", "13:00-17:00"], "wed": ["08:00-12:00"]},
     "appointment_hours": {"mon": ["10:00-12:00", "13:00-16:00"], "wed": ["09:00-12:00"]},
     "closed_days": ["2026-12-24", "2026-12-31"],
 }
 
 
+# The point after the change above: the file's walk-in hours, the rest as changed.
+POINT_DETAIL_EXAMPLE: dict[str, Any] = {
+    **POINT_EXAMPLE,
+    **CHANGE_EXAMPLE,
+    "walk_in_hours": {"mon": ["08:00-10:00"], "wed": ["08:00-10:00"]},
+    "public_holidays": True,
+    "changed_by": "lsvobodova",
+    "changed_at": "2026-11-20T10:15:00Z",
+}
+
+
+class ScheduleChangeIn(ScheduleChange):
+    """What staff send, with the closed days as ISO 8601 text: a bare number is
+    refused rather than read as seconds since 1970."""
+
+    closed_days: list[IsoDate] | None = None
+
+
 class PointDetail(PointOut):
+    model_config = ConfigDict(json_schema_extra={"examples": [POINT_DETAIL_EXAMPLE]})
+
     opening_hours: dict[str, list[str]]
     walk_in_hours: dict[str, list[str]]
     appointment_hours: dict[str, list[str]]
@@ -42,6 +68,15 @@ class PointDetail(PointOut):
 
 
 class ScheduleResult(BaseModel):
+    # The Monday 9:00 appointment is outside the new appointment hours (from 10:00).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"point": POINT_DETAIL_EXAMPLE, "appointments_outside_hours": [APPOINTMENT_EXAMPLE]}
+            ]
+        }
+    )
+
     point: PointDetail
     appointments_outside_hours: list[AppointmentOut]
 
@@ -87,7 +122,7 @@ async def _result(context: ContextDep, point_id: str) -> ScheduleResult:
 
 
 @router.get("/{point_id}", **allowed(CASEWORKER))
-async def point_detail(point_id: str, context: ContextDep) -> PointDetail:
+async def point_detail(point_id: PointId, context: ContextDep) -> PointDetail:
     """The point with its hours and closures as they are now."""
     _configured(context, point_id)
     return (await _result(context, point_id)).point
@@ -95,8 +130,10 @@ async def point_detail(point_id: str, context: ContextDep) -> PointDetail:
 
 @router.put("/{point_id}/schedule", **allowed())
 async def change_schedule(
-    point_id: str,
-    change: Annotated[ScheduleChange, Body(openapi_examples={"winter": {"value": CHANGE_EXAMPLE}})],
+    point_id: PointId,
+    change: Annotated[
+        ScheduleChangeIn, Body(openapi_examples={"winter": {"value": CHANGE_EXAMPLE}})
+    ],
     member: StaffDep,
     context: ContextDep,
 ) -> ScheduleResult:
@@ -115,7 +152,7 @@ async def change_schedule(
 
 
 @router.delete("/{point_id}/schedule", **allowed())
-async def reset_schedule(point_id: str, context: ContextDep) -> ScheduleResult:
+async def reset_schedule(point_id: PointId, context: ContextDep) -> ScheduleResult:
     """Back to the hours and closures of the configuration file."""
     _configured(context, point_id)
     async with context.db.transaction() as session:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin_api import audit
 from admin_api.accounts import CASEWORKER
+from admin_api.params import Reference
 from admin_api.problems import NOT_FOUND, AdminProblem
 from admin_api.security import ContextDep, StaffDep, allowed
 from appointments.models import Appointment
@@ -52,9 +53,80 @@ async def _conversations(session: AsyncSession, cases: list[Case]) -> list[Conve
     return found
 
 
-@router.get("/{reference}/export", **allowed(CASEWORKER))
+# Times as stored (UTC), in ISO 8601.
+EXPORT_RESPONSES: dict[int | str, Any] = {
+    200: {
+        "description": "Everything stored about the person, as JSON",
+        "content": {
+            "application/json": {
+                "example": {
+                    "person": {
+                        "display_name": "Petra",
+                        "phone": None,
+                        "locale": "cs",
+                        "consent_version": "2026-11",
+                        "consent_at": "2026-11-23T08:10:12+00:00",
+                        "created_at": "2026-11-23T08:09:58+00:00",
+                    },
+                    "consent": {"version": "2026-11", "given_at": "2026-11-23T08:10:12+00:00"},
+                    "consent_records": [
+                        {
+                            "version": "2026-11",
+                            "channel": "telegram",
+                            "given_at": "2026-11-23T08:10:12+00:00",
+                            "withdrawn_at": None,
+                        }
+                    ],
+                    "cases": [
+                        {
+                            "reference": "KMB-2026-000123",
+                            "answers": {"situation": "eviction_threat", "children": 2},
+                            "result": {"urgency": "high", "programs": ["housing_loss_prevention"]},
+                            "urgency": "high",
+                            "status": "in_progress",
+                            "outcome": None,
+                            "district": "Střed",
+                            "channel": "telegram",
+                            "locale": "cs",
+                            "created_at": "2026-11-23T08:14:05+00:00",
+                            "closed_at": None,
+                        }
+                    ],
+                    "messages": [
+                        {
+                            "direction": "in",
+                            "text": "Do dvou týdnů se musíme vystěhovat.",
+                            "payload": None,
+                            "created_at": "2026-11-23T08:16:40+00:00",
+                        }
+                    ],
+                    "appointments": [
+                        {
+                            "point_id": "centrum",
+                            "starts_at": "2026-11-30T08:00:00+00:00",
+                            "ends_at": "2026-11-30T08:30:00+00:00",
+                            "status": "booked",
+                            "created_at": "2026-11-23T09:10:00+00:00",
+                        }
+                    ],
+                    "questions": ["Co když nezaplatím nájem včas?"],
+                    "staff_notes": [
+                        {
+                            "author": "jnovakova",
+                            "text": "V pondělí přinese výpověď a nájemní smlouvu.",
+                            "created_at": "2026-11-23T09:05:00+00:00",
+                        }
+                    ],
+                }
+            }
+        },
+    }
+}
+
+
+@router.get("/{reference}/export", **allowed(CASEWORKER, responses=EXPORT_RESPONSES))
 async def export_person(
-    reference: str, request: Request, staff: StaffDep, context: ContextDep
+    reference: Reference, request: Request, staff: StaffDep, context: ContextDep
 ) -> dict[str, Any]:
     """Everything stored about the person of this case, for a request to see their data."""
     async with context.db.transaction() as session:
@@ -138,7 +210,7 @@ async def export_person(
 
 @router.post("/{reference}/erase", status_code=204, **allowed())
 async def erase_person(
-    reference: str, request: Request, staff: StaffDep, context: ContextDep
+    reference: Reference, request: Request, staff: StaffDep, context: ContextDep
 ) -> None:
     """Erase the person of this case — as when they write /delete in the chat: their
     name, phone, answers, staff notes, the words of the transcript and of their
@@ -158,8 +230,27 @@ async def erase_person(
 
 consents_router = APIRouter(prefix="/admin/api/consents", tags=["privacy"])
 
+CONSENTS_RESPONSES: dict[int | str, Any] = {
+    200: {
+        "description": "Per version of the consent text, the oldest first",
+        "content": {
+            "application/json": {
+                "example": [
+                    {
+                        "version": "2026-11",
+                        "given": 412,
+                        "withdrawn": 9,
+                        "first_given_at": "2026-11-02T07:58:12+00:00",
+                        "last_given_at": "2026-11-30T16:41:03+00:00",
+                    }
+                ]
+            }
+        },
+    }
+}
 
-@consents_router.get("", **allowed())
+
+@consents_router.get("", **allowed(responses=CONSENTS_RESPONSES))
 async def consent_versions(staff: StaffDep, context: ContextDep) -> list[dict[str, object]]:
     """Per version of the consent text: how many people agreed and how many withdrew
     (deleted their data, or were erased at the end of the retention period)."""

@@ -98,17 +98,22 @@ def _require(roles: frozenset[str]) -> Callable[[Staff], Awaitable[Staff]]:
     return check
 
 
-def allowed(*roles: str, responses: dict[int | str, Any] | None = None) -> dict[str, Any]:
+def allowed(
+    *roles: str,
+    responses: dict[int | str, Any] | None = None,
+    openapi_extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Route options: who may call it (admins always may), and the problems it may
-    answer with; ``responses`` documents more."""
+    answer with; ``responses`` documents more, ``openapi_extra`` is merged into the
+    operation (e.g. an example of a form body)."""
     if roles == (ANONYMOUS,):
         return {
-            "openapi_extra": {"x-roles": [ANONYMOUS]},
+            "openapi_extra": {**(openapi_extra or {}), "x-roles": [ANONYMOUS]},
             "responses": {**problems(400, 422), **(responses or {})},
         }
     permitted = frozenset({*roles, ADMIN})
     return {
         "dependencies": [Depends(_require(permitted))],
-        "openapi_extra": {"x-roles": sorted(permitted)},
+        "openapi_extra": {**(openapi_extra or {}), "x-roles": sorted(permitted)},
         "responses": {**problems(400, 401, 403, 422), **(responses or {})},
     }
