@@ -2,7 +2,7 @@
 
 It serves the methods the bot uses, records every call, hands out updates to
 ``getUpdates`` (honouring ``offset`` and ``timeout``) and can be told to fail
-the next calls of a method with 429, 500 or 403.
+the next calls of a method with 429, 500 or 403, or fail it for a while (an outage).
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ class BotApiServer:
     calls: list[Call] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
     failures: dict[str, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
+    # Outages: until a moment (time.monotonic()), every call of the method fails so.
+    outages: dict[str, list[tuple[float, int, dict[str, Any]]]] = field(default_factory=dict)
     port: int = 0
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
     _update_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -74,6 +76,17 @@ class BotApiServer:
     # -- what the tests use ---------------------------------------------------
 
     def fail_next(self, method: str, status: int, times: int = 1, retry_after: int = 1) -> None:
+        body = self._error(status, retry_after)
+        self.failures.setdefault(method, []).extend([(status, body)] * times)
+
+    def fail_for(self, method: str, status: int, seconds: float, retry_after: int = 1) -> None:
+        """Every call of ``method`` fails with ``status`` for ``seconds`` — after the
+        outages planned before this one."""
+        planned = self.outages.setdefault(method, [])
+        start = max([time.monotonic(), *(until for until, _, _ in planned)])
+        planned.append((start + seconds, status, self._error(status, retry_after)))
+
+    def _error(self, status: int, retry_after: int) -> dict[str, Any]:
         descriptions = {
             429: f"Too Many Requests: retry after {retry_after}",
             500: "Internal Server Error",
@@ -86,7 +99,7 @@ class BotApiServer:
         }
         if status == 429:
             body["parameters"] = {"retry_after": retry_after}
-        self.failures.setdefault(method, []).extend([(status, body)] * times)
+        return body
 
     def push(self, update: dict[str, Any]) -> dict[str, Any]:
         update = {"update_id": next(self._update_ids), **update}
@@ -114,9 +127,12 @@ class BotApiServer:
             )
         method = request.match_info["method"]
         params = await self._params(request)
+        outages = self.outages.get(method, [])
+        while outages and outages[0][0] <= time.monotonic():
+            outages.pop(0)
         planned = self.failures.get(method)
-        if planned:
-            status, body = planned.pop(0)
+        if outages or planned:
+            _, status, body = outages[0] if outages else (0, *planned.pop(0))  # type: ignore[union-attr]
             self.calls.append(Call(f"{method}!{status}", params))
             return web.json_response(body, status=status)
         call = Call(method, params)
