@@ -15,6 +15,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as db_errors
 
+from bot.dialogue.engine import APOLOGY
+from bot.web.problems import problem_response
 from intake.db import utcnow
 from kmb.database import schema_is_current
 from kmb.metrics import render, snapshot
@@ -64,6 +66,14 @@ async def database_unavailable(request: Request, error: Exception) -> Response:
     if not database_away(error):
         raise error  # a real fault: the server's 500
     logger.error("database unavailable: %s", type(error).__name__)
+    if request.url.path.startswith("/widget/api"):  # people: in their language
+        return problem_response(
+            request,
+            503,
+            "Service Unavailable",
+            APOLOGY,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     return unavailable("The service is briefly unavailable. Please try again in a moment.")
 
 

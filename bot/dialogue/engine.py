@@ -36,6 +36,9 @@ __all__ = ["Engine", "EngineConfig"]
 logger = logging.getLogger(__name__)
 
 
+APOLOGY = N_("Sorry, something went wrong on our side. Please send your message again in a moment.")
+
+
 class Engine:
     def __init__(
         self, db: Database, config: EngineConfig, *, clock: Callable[[], Any] = utcnow
@@ -66,14 +69,8 @@ class Engine:
                 "".join(traceback.format_tb(exc.__traceback__)),
             )
             t = Translator(supported(inbound.locale) or self.config.default_locale)
-            apology = render.notice(
-                t,
-                N_(
-                    "Sorry, something went wrong on our side. Please send your message "
-                    "again in a moment."
-                ),
-            )
-            return Outcome(replies=(apology,), locale=t.locale)
+            apology = render.notice(t, APOLOGY)
+            return Outcome(replies=(apology,), locale=t.locale, failed=True)
 
     async def _handle(self, session: AsyncSession, inbound: Inbound) -> Outcome:
         conversation, previous = await self._locked_conversation(session, inbound)

@@ -93,6 +93,9 @@ class Outcome:
 
     replies: tuple[Reply, ...]
     duplicate: bool = False
+    # Nothing could be stored (e.g. the database is away): the replies are only an
+    # apology, which the channel must show itself — it is in no outbox.
+    failed: bool = False
     case_reference: str | None = None
     locale: str = "cs"
     events: tuple[str, ...] = field(default=())

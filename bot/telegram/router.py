@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.dialogue.engine import Engine
 from bot.dialogue.script import N_
 from bot.dialogue.translator import Translator
-from bot.telegram import inbound
+from bot.telegram import inbound, render
 
 
 def build_router(engine: Engine, *, notify: Callable[[], None]) -> Router:
@@ -20,7 +20,9 @@ def build_router(engine: Engine, *, notify: Callable[[], None]) -> Router:
 
     @router.message(F.chat.type == "private")
     async def on_message(message: Message) -> None:
-        await engine.handle(inbound.from_message(message))
+        outcome = await engine.handle(inbound.from_message(message))
+        if outcome.failed:  # nothing reached the outbox: apologise directly
+            await message.answer(render.text(outcome.replies[0]))
         notify()
 
     @router.callback_query()
@@ -29,6 +31,8 @@ def build_router(engine: Engine, *, notify: Callable[[], None]) -> Router:
         toast = None
         if outcome.duplicate:
             toast = Translator(outcome.locale).gettext(N_("That question is already answered."))
+        elif outcome.failed:
+            toast = render.text(outcome.replies[0])
         # Always answer, or the person's button keeps spinning.
         await query.answer(text=toast)
         notify()

@@ -23,7 +23,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import delete, select
 
-from bot.dialogue.engine import Engine
+from bot.dialogue.engine import APOLOGY, Engine
 from bot.dialogue.models import Conversation
 from bot.dialogue.privacy import delete_personal_data
 from bot.dialogue.script import N_
@@ -37,6 +37,7 @@ from intake.db import Database, utcnow
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 PAYLOAD_PATTERN = r"^(ans|tog|nav|lang|edit|kb|bk):[A-Za-z0-9_:-]{1,90}$"
 MAX_WAIT_SECONDS = 25
+RETRY_SECONDS = 5  # after a message could not be stored
 TOUCH_AFTER = timedelta(minutes=1)
 
 
@@ -206,7 +207,7 @@ async def start_session(request: Request, body: StartRequest, context: WidgetDep
 @router.post("/messages")
 async def send_message(body: SendRequest, chat_id: ChatDep, context: WidgetDep) -> Messages:
     await context.limits.check(context.limits.per_session, chat_id)
-    await context.engine.handle(
+    outcome = await context.engine.handle(
         Inbound(
             channel=sessions.CHANNEL,
             chat_id=chat_id,
@@ -215,6 +216,10 @@ async def send_message(body: SendRequest, chat_id: ChatDep, context: WidgetDep) 
             payload=body.payload,
         )
     )
+    if outcome.failed:  # nothing was stored: the widget keeps the message and resends it
+        raise WidgetProblem(
+            503, "Service Unavailable", APOLOGY, headers={"Retry-After": str(RETRY_SECONDS)}
+        )
     context.notifier.notify(chat_id)
     return await _messages(context, chat_id, body.after)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
+from bot.dialogue.engine import Engine
 from bot.dialogue.models import Conversation
 from intake.models import Case
 from intake.outbox import OutboxMessage
@@ -365,3 +366,23 @@ async def test_a_caseworker_writes_to_a_telegram_person_and_gets_the_reply(
     assert chat.text == "Děkujeme. Vaši zprávu jsme předali kontaktnímu místu."
     detail = (await client.get(f"/admin/api/cases/{case.reference}", headers=staff)).json()
     assert detail["transcript"][-1]["text"] == "Zavolám zítra ráno." and detail["replied_at"]
+
+
+async def test_when_nothing_can_be_stored_the_person_is_asked_to_send_again(
+    polling_bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine could not store the message (here: it fails inside), so the outbox
+    has nothing to deliver: the bot apologises directly, in the person's language."""
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the database is away")
+
+    monkeypatch.setattr(Engine, "_handle", broken)
+    user = polling_bot.user(chat_id=5077, language_code="en")
+    [apology] = await user.send("Hello")
+    assert "send your message again" in apology.params["text"]
+    monkeypatch.undo()
+    [welcome, *_] = await user.send("Hello")  # the same words again: now they count
+    assert "send your message again" not in welcome.params["text"]
+    async with polling_bot.db.reading() as session:
+        assert await session.scalar(select(func.count()).select_from(Conversation)) == 1

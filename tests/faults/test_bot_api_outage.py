@@ -21,7 +21,7 @@ async def test_after_an_outage_every_message_arrives_exactly_once(
 ) -> None:
     server = polling_bot.server
     server.fail_for("sendMessage", 500, seconds=2)
-    server.fail_for("sendMessage", 429, seconds=1.5, retry_after=1)
+    server.fail_for("sendMessage", 429, seconds=3, retry_after=1)
     users = [polling_bot.user(chat_id=7100 + n, language_code="en") for n in range(PEOPLE)]
     await asyncio.gather(*(user.send("/start", expect_reply=False) for user in users))
     await wait_until(lambda: all(user.received() for user in users), limit=60)

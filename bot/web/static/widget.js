@@ -200,7 +200,7 @@
         offline.hidden = true;
         delay = 1000;
         if (r.status === 401) { restartAfterExpiry(); return; }
-        if (r.status === 429) {
+        if (r.status === 429 || r.status === 503) {  // kept, sent again with the same id
           note((r.data && r.data.detail) || t("error"));
           await sleep(1000 * (r.retryAfter || 5));
           continue;
