@@ -26,6 +26,39 @@ ROOT = Path(__file__).parents[1]
 class Served:
     base: str
     database_url: str
+    process: subprocess.Popen | None = None
+    command: list[str] | None = None
+    env: dict[str, str] | None = None
+
+    def start(self) -> None:
+        """Start (or start again) the `kmb serve` process and wait until it answers."""
+        assert self.command is not None
+        self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.base}/healthz", timeout=1).read()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("kmb serve did not start") from None
+                time.sleep(0.1)
+
+    def kill(self) -> None:
+        """kill -9: no shutdown, no cleanup, whatever was in flight is cut."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(15)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
 
 
 @contextlib.contextmanager
@@ -53,27 +86,16 @@ def kmb_serve(
         **{f"KMB_{key.upper()}": value for key, value in settings.items()},
     }
     env.pop("KMB_TELEGRAM_TOKEN", None)  # the web alone, whatever the caller's shell has
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kmb.cli", "serve", "--port", str(port)], env=env, cwd=ROOT
+    served = Served(
+        f"http://127.0.0.1:{port}",
+        url,
+        command=[sys.executable, "-m", "kmb.cli", "serve", "--port", str(port)],
+        env=env,
     )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=1).read()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("kmb serve did not start") from None
-            time.sleep(0.1)
+    served.start()
     try:
-        yield Served(base, url)
+        yield served
     finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            raise
+        served.stop()
         if name:
             asyncio.run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

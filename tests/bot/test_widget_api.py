@@ -85,37 +85,45 @@ async def test_long_polling_returns_when_something_arrives(client: httpx.AsyncCl
     assert empty.json()["messages"] == []
 
 
+# A whole intake in Czech by the widget's requests: (field, value) of each message.
+WHOLE_INTAKE: list[tuple[str, str]] = [
+    *[
+        ("payload", p)
+        for p in (
+            "lang:cs",
+            "ans:immediate_danger:no",
+            "ans:consent:agree",
+            "ans:housing_group:home",
+            "ans:situation:housed_stable",
+            "ans:sleeping_place_tonight:safe",
+            "ans:adults:1",
+            "ans:children:0",
+            "ans:vulnerabilities:none",
+        )
+    ],
+    ("text", "19 000"),
+    ("text", "5 000"),
+    *[
+        ("payload", p)
+        for p in (
+            "ans:rent_arrears:no",
+            "ans:debt_to_city_czk:zero",
+            "ans:eviction_notice:no",
+            "ans:has_valid_id:yes",
+            "ans:willing_to_cooperate:yes",
+            "nav:skip",
+            "nav:skip",
+            "nav:skip",
+            "nav:confirm",
+        )
+    ],
+]
+
+
 async def test_a_whole_intake_over_http(client: httpx.AsyncClient, db: Database) -> None:
     body, auth = await start(client, "cs")
     cursor = body["cursor"]
-    presses = [
-        "lang:cs",
-        "ans:immediate_danger:no",
-        "ans:consent:agree",
-        "ans:housing_group:home",
-        "ans:situation:housed_stable",
-        "ans:sleeping_place_tonight:safe",
-        "ans:adults:1",
-        "ans:children:0",
-        "ans:vulnerabilities:none",
-    ]
-    typed = ["19 000", "5 000"]
-    more = [
-        "ans:rent_arrears:no",
-        "ans:debt_to_city_czk:zero",
-        "ans:eviction_notice:no",
-        "ans:has_valid_id:yes",
-        "ans:willing_to_cooperate:yes",
-        "nav:skip",
-        "nav:skip",
-        "nav:skip",
-        "nav:confirm",
-    ]
-    steps = (
-        [("payload", p) for p in presses]
-        + [("text", t) for t in typed]
-        + [("payload", p) for p in more]
-    )
+    steps = WHOLE_INTAKE
     for number, (kind, value) in enumerate(steps):
         response = await client.post(
             "/widget/api/messages",
