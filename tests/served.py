@@ -20,6 +20,13 @@ from tests.conftest import PG_DSN, _admin, asyncpg_url
 from tests.e2e.conftest import free_port
 
 ROOT = Path(__file__).parents[1]
+# Settings for load from one address: no rate limit gets in the way.
+UNLIMITED = {
+    "widget_rate_per_address": "1000000/minute",
+    "widget_sessions_per_address": "1000000/minute",
+    "widget_rate_per_session": "1000000/minute",
+    "flood_limit_per_minute": "100000",
+}
 
 
 @dataclass
@@ -66,10 +73,12 @@ def kmb_serve(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     database: str,
+    *arguments: str,
     **settings: str,
 ) -> Iterator[Served]:
-    """Start `kmb serve` (``database``: "sqlite" or "postgresql") with the test contact
-    points and ``KMB_*`` settings given in lower case; stop it on leaving."""
+    """Start `kmb serve` (``database``: "sqlite" or "postgresql") with more command line
+    ``arguments``, the test contact points and ``KMB_*`` settings given in lower case;
+    stop it on leaving."""
     if database == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('served') / 'kmb.sqlite3'}"
         name = None
@@ -89,7 +98,7 @@ def kmb_serve(
     served = Served(
         f"http://127.0.0.1:{port}",
         url,
-        command=[sys.executable, "-m", "kmb.cli", "serve", "--port", str(port)],
+        command=[sys.executable, "-m", "kmb.cli", "serve", "--port", str(port), *arguments],
         env=env,
     )
     served.start()

@@ -15,7 +15,7 @@ from collections import Counter
 import httpx
 import pytest
 
-from tests.served import Served, kmb_serve
+from tests.served import UNLIMITED, Served, kmb_serve
 
 PG_DIR, PG_BIN = os.environ.get("KMB_PG_DIR"), os.environ.get("KMB_PG_BIN")
 pytestmark = pytest.mark.skipif(
@@ -55,8 +55,7 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         request,
         tmp_path_factory,
         "postgresql",
-        widget_rate_per_address="100000/minute",
-        widget_sessions_per_address="100000/minute",
+        **UNLIMITED,
     ) as served:
         yield served
 

@@ -20,7 +20,7 @@ from bot.dialogue.models import Conversation, Message
 from intake.db import Database
 from intake.models import Case
 from tests.bot.test_widget_api import WHOLE_INTAKE
-from tests.served import Served, kmb_serve
+from tests.served import UNLIMITED, Served, kmb_serve
 
 PEOPLE = 100
 
@@ -33,8 +33,7 @@ def served(
         request,
         tmp_path_factory,
         request.param,
-        widget_rate_per_address="1000000/minute",
-        widget_sessions_per_address="1000000/minute",
+        **UNLIMITED,
         scheduler_in_web="false",
     ) as served:
         yield served

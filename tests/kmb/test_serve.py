@@ -1,0 +1,67 @@
+"""`kmb serve --workers N`: several web worker processes on PostgreSQL, refused on
+SQLite, and a listening socket whose connections get TCP_NODELAY."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kmb.cli import listening_socket
+from tests.bot.test_widget_api import WHOLE_INTAKE
+from tests.served import UNLIMITED, kmb_serve
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_connections_to_the_shared_socket_say_they_are_tcp() -> None:
+    """asyncio sets TCP_NODELAY only on sockets whose protocol is IPPROTO_TCP; uvicorn's
+    own shared socket has protocol 0, and every kept-alive answer then waited 40 ms."""
+    server = listening_socket("127.0.0.1", 0)
+    server.listen()
+    with socket.create_connection(server.getsockname()) as client:
+        accepted, _ = server.accept()
+        with accepted:
+            assert accepted.proto == socket.IPPROTO_TCP
+            assert client.getsockname() == accepted.getpeername()
+    server.close()
+
+
+def test_several_workers_are_refused_on_sqlite(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "kmb.cli", "serve", "--workers", "2"],
+        cwd=ROOT,
+        env={"KMB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.sqlite3", "PATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "PostgreSQL" in done.stderr
+
+
+def test_two_workers_carry_a_whole_intake(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    with kmb_serve(
+        request, tmp_path_factory, "postgresql", "--workers", "2", **UNLIMITED
+    ) as served:
+        # No kept-alive connections: the requests spread over both workers.
+        limits = httpx.Limits(max_keepalive_connections=0)
+        with httpx.Client(base_url=served.base, limits=limits, timeout=20) as client:
+            assert client.get("/readyz").status_code == 200
+            started = client.post("/widget/api/sessions", json={"locale": "cs"}).json()
+            auth = {"Authorization": f"Bearer {started['token']}"}
+            cursor = started["cursor"]
+            for number, (field, value) in enumerate(WHOLE_INTAKE):
+                answered = client.post(
+                    "/widget/api/messages",
+                    headers=auth,
+                    json={"id": f"s{number}", field: value, "after": cursor},
+                )
+                assert answered.status_code == 200, answered.text
+                cursor = answered.json()["cursor"]
+        assert "KMB-" in answered.json()["messages"][-1]["text"]
