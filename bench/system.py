@@ -297,18 +297,7 @@ async def measure(dsn: str, web_workers: int, seconds: float, api: BotApiServer)
             "--workers",
             str(web_workers),
         ]
-        bare = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bench.bare:app",
-            "--port",
-            str(bare_port),
-            "--workers",
-            str(web_workers),
-            "--log-level",
-            "warning",
-        ]
+        bare = [sys.executable, str(ROOT / "bench/bare.py"), str(bare_port), str(web_workers)]
         print(f"\n{web_workers} web worker(s), 1 background worker, PostgreSQL, {seconds:.0f} s")
         async with running(*bare, env=env, port=bare_port) as bare_pid:
             load = Load(f"http://127.0.0.1:{bare_port}", seconds)
