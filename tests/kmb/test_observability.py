@@ -7,12 +7,14 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from sqlalchemy import text
 
 from intake.db import Database
+from intake.outbox import OutboxMessage
 from kmb import logs
 from kmb.web import create_app
 from tests.bot.test_widget_api import settings_for, start
@@ -102,8 +104,20 @@ async def test_a_whole_intake_logs_requests_and_no_personal_data(
         assert personal not in everything, personal
 
 
-async def test_metrics_count_what_happened(client: httpx.AsyncClient) -> None:
+async def test_metrics_count_what_happened(client: httpx.AsyncClient, db: Database) -> None:
     await intake(client)
+    body, auth = await start(client, "cs")  # someone who agreed, then left at a question
+    for number, payload in enumerate(("lang:cs", "ans:immediate_danger:no", "ans:consent:agree")):
+        message = {"id": f"a{number}", "payload": payload, "after": body["cursor"]}
+        assert (await client.post("/widget/api/messages", headers=auth, json=message)).is_success
+    async with db.transaction() as session:
+        await session.execute(
+            text("UPDATE conversation SET updated_at = :then WHERE case_id IS NULL"),
+            {"then": datetime.now(UTC) - timedelta(days=2)},
+        )
+        session.add(
+            OutboxMessage(channel="telegram", chat_id="1", body={"text": "waiting"}, kind="reply")
+        )
     response = await client.get("/metrics")
     assert response.status_code == 200
     samples = {
@@ -115,6 +129,9 @@ async def test_metrics_count_what_happened(client: httpx.AsyncClient) -> None:
     assert samples['kmb_messages_total{channel="web",direction="in"}'] >= 21
     assert samples['kmb_questions_total{answered="yes"}'] == 1
     assert samples["kmb_reminder_lag_seconds"] == 0
+    assert samples['kmb_conversations_abandoned{step="housing_group"}'] == 1
+    assert samples['kmb_outbox_backlog{channel="telegram"}'] == 1
+    assert 'kmb_outbox_backlog{channel="web"}' not in samples  # the widget fetches its own
     latency = 'kmb_http_request_duration_seconds_count{method="POST",route="/widget/api/messages"'
     assert any(key.startswith(latency) for key in samples)
     for personal in PERSONAL:
