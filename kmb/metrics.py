@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Histogram, generate_latest, multiprocess
 from prometheus_client.core import REGISTRY, CounterMetricFamily, GaugeMetricFamily, Metric
@@ -99,56 +100,71 @@ async def snapshot(session: AsyncSession, now: datetime) -> Snapshot:
     return figures
 
 
+def _family(
+    family: type[CounterMetricFamily] | type[GaugeMetricFamily],
+    name: str,
+    documentation: str,
+    labels: list[str],
+    values: dict[Any, float],
+) -> Metric:
+    """A labelled metric with one sample per key of ``values`` (a key is a label value,
+    or a tuple of them)."""
+    metric = family(name, documentation, labels=labels)
+    for key, value in sorted(values.items()):
+        metric.add_metric(list(key) if isinstance(key, tuple) else [key], value)
+    return metric
+
+
 class _SnapshotCollector:
     def __init__(self, figures: Snapshot) -> None:
         self.figures = figures
 
     def collect(self) -> Iterator[Metric]:
         f = self.figures
-        messages = CounterMetricFamily(
-            "kmb_messages", "Messages by channel and direction", labels=["channel", "direction"]
+        counter, gauge = CounterMetricFamily, GaugeMetricFamily
+        yield _family(
+            counter,
+            "kmb_messages",
+            "Messages by channel and direction",
+            ["channel", "direction"],
+            f.messages,
         )
-        for (channel, direction), n in sorted(f.messages.items()):
-            messages.add_metric([channel, direction], n)
-        yield messages
-        registered = CounterMetricFamily(
+        yield _family(
+            counter,
             "kmb_conversations_completed",
             "Conversations that ended in a registered case, by channel and urgency",
-            labels=["channel", "urgency"],
+            ["channel", "urgency"],
+            f.registrations,
         )
-        for (channel, urgency), n in sorted(f.registrations.items()):
-            registered.add_metric([channel, urgency], n)
-        yield registered
-        abandoned = GaugeMetricFamily(
+        yield _family(
+            gauge,
             "kmb_conversations_abandoned",
             "Consented conversations silent for a day without a case, by the step left at",
-            labels=["step"],
+            ["step"],
+            f.abandoned,
         )
-        for step, n in sorted(f.abandoned.items()):
-            abandoned.add_metric([step], n)
-        yield abandoned
-        questions = CounterMetricFamily(
+        yield _family(
+            counter,
             "kmb_questions",
             "Free questions asked, by whether the catalogue answered",
-            labels=["answered"],
+            ["answered"],
+            f.questions,
         )
-        for answered, n in sorted(f.questions.items()):
-            questions.add_metric([answered], n)
-        yield questions
-        backlog = GaugeMetricFamily(
-            "kmb_outbox_backlog", "Messages waiting in the outbox", labels=["channel"]
+        yield _family(
+            gauge,
+            "kmb_outbox_backlog",
+            "Messages waiting in the outbox",
+            ["channel"],
+            {channel: count for channel, (count, _) in f.backlog.items()},
         )
-        age = GaugeMetricFamily(
+        yield _family(
+            gauge,
             "kmb_outbox_oldest_age_seconds",
             "Age of the oldest waiting message",
-            labels=["channel"],
+            ["channel"],
+            {channel: oldest for channel, (_, oldest) in f.backlog.items()},
         )
-        for channel, (count, oldest) in sorted(f.backlog.items()):
-            backlog.add_metric([channel], count)
-            age.add_metric([channel], oldest)
-        yield backlog
-        yield age
-        yield GaugeMetricFamily(
+        yield gauge(
             "kmb_reminder_lag_seconds",
             "How late the most overdue unsent reminder is",
             value=f.reminder_lag,
