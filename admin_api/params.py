@@ -8,7 +8,9 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Path, Query
-from pydantic import AwareDatetime, BeforeValidator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+
+from appointments.slots import PRAGUE
 
 MAX_INT = 2_147_483_647
 
@@ -38,5 +40,12 @@ def _text_only(value: object) -> object:
 
 
 IsoDate = Annotated[date, BeforeValidator(_text_only)]
-IsoDateTime = Annotated[datetime, BeforeValidator(_text_only)]
+
+
+def _local_when_naive(value: datetime) -> datetime:
+    """A time without an offset is the contact points' local time."""
+    return value if value.tzinfo else value.replace(tzinfo=PRAGUE)
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_text_only), AfterValidator(_local_when_naive)]
 AwareIsoDateTime = Annotated[AwareDatetime, BeforeValidator(_text_only)]

@@ -18,6 +18,8 @@ from kmb.metrics import REQUEST_SECONDS
 logger = logging.getLogger("kmb.access")
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 QUIET = frozenset({"/healthz", "/readyz", "/metrics"})  # probes: measured, not logged
+# Any other word a client sends as its method is one label, not a new series each.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def _incoming_id(scope: Scope) -> str:
@@ -55,15 +57,16 @@ class RequestContext:
         finally:
             elapsed = time.perf_counter() - started
             route = _route(scope)
-            REQUEST_SECONDS.labels(scope["method"], route, f"{status // 100}xx").observe(elapsed)
+            method = scope["method"] if scope["method"] in METHODS else "OTHER"
+            REQUEST_SECONDS.labels(method, route, f"{status // 100}xx").observe(elapsed)
             if route not in QUIET:
                 logger.info(
                     "%s %s %d",
-                    scope["method"],
+                    method,
                     route,
                     status,
                     extra={
-                        "method": scope["method"],
+                        "method": method,
                         "route": route,
                         "status": status,
                         "duration_ms": round(elapsed * 1000, 1),

@@ -70,6 +70,11 @@ async def erase_person_everywhere(session: AsyncSession, person_id: int, *, now:
     cases = list(await session.scalars(select(Case).where(Case.person_id == person_id)))
     for case in cases:
         conversation = await conversation_of(session, case)
-        if conversation is not None:
+        if conversation is None:
+            continue
+        current = await session.get(Case, conversation.case_id) if conversation.case_id else None
+        # The same chat may since have registered someone else (after /restart): their
+        # conversation is theirs now, and stays; only this person's cases go.
+        if current is None or current.person_id == person_id:
             await delete_personal_data(session, conversation, now=now)
     await erase_person(session, person_id, now=now)

@@ -103,3 +103,12 @@ async def test_take_work_and_close_a_case_with_notes_and_history(admin: Admin) -
         "case.read",
     ]
     assert {e["staff"] for e in log} == {"caseworker"}
+
+
+async def test_a_date_without_an_offset_is_the_points_local_time(admin: Admin) -> None:
+    await register(admin, 0)
+    auth = await admin.headers("caseworker")
+    for query in ("created_from=2026-01-01", "created_from=2026-01-01T08:00:00"):
+        response = await admin.client.get(f"/admin/api/cases?{query}", headers=auth)
+        assert response.status_code == 200, response.text
+        assert response.json()["total"] == 1

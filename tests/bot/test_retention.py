@@ -146,3 +146,25 @@ async def test_runs_at_the_same_time_erase_each_person_once(
     async with db.reading() as session:
         groups = set(await session.scalars(select(Case.anonymous_person)))
     assert len(groups) == 6  # each erased person still counts once
+
+
+async def test_someone_who_registered_later_from_the_same_chat_is_kept(
+    db: Database, engine: Engine
+) -> None:
+    """An old case closed long ago, then /restart and a new registration from the same
+    chat: erasing the first person leaves the second one and their conversation whole."""
+    chat = await registered(engine)
+    await close(db, chat, days_ago=CLOSED_DAYS + 1)
+    await chat.type("/restart")
+    await walk_through(chat, EXAMPLES[2]["answers"], language="en")
+    await chat.press("nav:confirm")
+    second = chat.last.case_reference
+
+    assert (await job(db).run(NOW)).people == 1
+
+    assert await people(db) == 1
+    conversation = await chat.conversation()
+    async with db.reading() as session:
+        current = await session.get(Case, conversation.case_id)
+    assert current is not None and current.reference == second and current.person_id
+    assert conversation.answers and conversation.consent_at is not None
