@@ -53,7 +53,7 @@ async def delete_personal_data(
     await session.execute(
         update(Message)
         .where(Message.conversation_id == conversation.id)
-        .values(text=None, replies=None)
+        .values(text=None, replies=None, payload=None)  # button presses are answers too
     )
     conversation.answers, conversation.history = {}, []
     conversation.editing = False

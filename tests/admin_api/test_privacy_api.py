@@ -76,6 +76,8 @@ async def test_export_then_erase_leaves_nothing_personal(
     consents = (await admin.client.get("/admin/api/consents", headers=boss)).json()
     assert [(c["version"], c["given"], c["withdrawn"]) for c in consents] == [("2026-11", 1, 1)]
     after = await everything_stored(admin)
+    pressed = [line for line in after.splitlines() if "'in'," in line and "ans:" in line]
+    assert pressed == []  # the buttons a person pressed were answers too
     for personal in (NAME, PHONE, "777 123 456", QUESTION, "hokej"):
         assert personal not in after, personal
         assert personal not in caplog.text, personal  # nor was it ever logged
