@@ -13,7 +13,18 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, and_, or_, select, update
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    and_,
+    delete,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
@@ -247,4 +258,14 @@ async def forget_bodies(session: AsyncSession, *, channel: str, chat_id: str) ->
         update(OutboxMessage)
         .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
         .values(body=ERASED)
+    )
+
+
+async def forget_chat(session: AsyncSession, *, channel: str, chat_id: str) -> None:
+    """Remove every message to a chat, so its identifier is no longer stored. Pending
+    ones go too: whoever they were for has been erased."""
+    await session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id
+        )
     )

@@ -123,9 +123,9 @@ class _SnapshotCollector:
         f = self.figures
         counter, gauge = CounterMetricFamily, GaugeMetricFamily
         yield _family(
-            counter,
-            "kmb_messages",
-            "Messages by channel and direction",
+            gauge,  # ending a widget session or the retention period removes messages
+            "kmb_messages_stored",
+            "Messages currently stored, by channel and direction",
             ["channel", "direction"],
             f.messages,
         )

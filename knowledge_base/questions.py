@@ -22,8 +22,9 @@ class UnansweredQuestion(Base):
     __tablename__ = "unanswered_question"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(
-        ForeignKey("conversation.id", ondelete="CASCADE"), index=True
+    # NULL once the conversation is gone: the question stays as an anonymous count.
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation.id", ondelete="SET NULL"), index=True
     )
     locale: Mapped[str] = mapped_column(String(5))
     text: Mapped[str | None] = mapped_column(Text)
@@ -36,8 +37,9 @@ class AnsweredQuestion(Base):
     __tablename__ = "answered_question"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(
-        ForeignKey("conversation.id", ondelete="CASCADE"), index=True
+    # NULL once the conversation is gone: the question stays as an anonymous count.
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation.id", ondelete="SET NULL"), index=True
     )
     slug: Mapped[str] = mapped_column(String(60), index=True)
     locale: Mapped[str] = mapped_column(String(5))

@@ -91,7 +91,8 @@ class Engine:
                 text=clean_text(inbound.text)[: self.config.max_message_chars]
                 if consented and inbound.text
                 else None,
-                payload=(inbound.payload or "")[:100] or None,
+                # A pressed button is an answer too: kept only after consent.
+                payload=(inbound.payload or "")[:100] or None if consented else None,
                 replies=[r.to_dict() for r in turn.replies],
                 created_at=turn.now,
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogue import render
@@ -64,9 +64,24 @@ async def delete_personal_data(
     conversation.step = LANGUAGE  # whoever writes next starts afresh
 
 
+async def forget_conversation(
+    session: AsyncSession, conversation: Conversation, *, now: datetime
+) -> None:
+    """Erase the person of a conversation and then the conversation itself, with its
+    transcript and every message sent to the chat, so that the chat's identifier (a
+    Telegram account, a widget session) is not kept either. Whoever writes from that
+    chat again starts a new conversation."""
+    await delete_personal_data(session, conversation, now=now)
+    await outbox.forget_chat(session, channel=conversation.channel, chat_id=conversation.chat_id)
+    await session.execute(delete(Message).where(Message.conversation_id == conversation.id))
+    await session.delete(conversation)
+    await session.flush()
+
+
 async def erase_person_everywhere(session: AsyncSession, person_id: int, *, now: datetime) -> None:
     """Erase a person found by staff or by the retention job: every chat they registered
-    from is emptied as by /delete, and their cases are kept only anonymised."""
+    from is forgotten (they are not in it now, so nothing of it needs to stay), and
+    their cases are kept only anonymised."""
     cases = list(await session.scalars(select(Case).where(Case.person_id == person_id)))
     for case in cases:
         conversation = await conversation_of(session, case)
@@ -76,5 +91,5 @@ async def erase_person_everywhere(session: AsyncSession, person_id: int, *, now:
         # The same chat may since have registered someone else (after /restart): their
         # conversation is theirs now, and stays; only this person's cases go.
         if current is None or current.person_id == person_id:
-            await delete_personal_data(session, conversation, now=now)
+            await forget_conversation(session, conversation, now=now)
     await erase_person(session, person_id, now=now)

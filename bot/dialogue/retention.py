@@ -4,9 +4,11 @@ A timed job (``kmb/scheduler.py``) erases
 
 - every person whose cases are all closed, the last one longer ago than
   ``KMB_RETENTION_CLOSED_DAYS`` — as if they had asked to be forgotten: their chats
-  are emptied and their cases kept only as anonymous statistics;
-- the answers and transcript of every conversation that never became a case and has
-  been silent for ``KMB_RETENTION_UNREGISTERED_DAYS``.
+  are forgotten and their cases kept only as anonymous statistics;
+- every conversation that is not linked to a case and has been silent for
+  ``KMB_RETENTION_UNREGISTERED_DAYS`` — the answers, the transcript, the messages
+  sent to it and the chat identifier itself (whether or not the person consented,
+  and after a /delete too).
 
 Several processes may run it at once: on PostgreSQL each run takes the rows no other
 run holds (``SKIP LOCKED``), and erasing twice changes nothing.
@@ -22,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogue.models import Conversation
-from bot.dialogue.privacy import delete_personal_data, erase_person_everywhere
+from bot.dialogue.privacy import erase_person_everywhere, forget_conversation
 from intake.db import Database
 from intake.models import Case, Person
 
@@ -53,14 +55,14 @@ class RetentionJob:
         while True:
             async with self.db.transaction() as session:
                 erased = await self._erase_people(session, now)
-                emptied = await self._empty_conversations(session, now)
+                forgotten = await self._forget_conversations(session, now)
             people += erased
-            conversations += emptied
-            if erased < self.batch and emptied < self.batch:
+            conversations += forgotten
+            if erased < self.batch and forgotten < self.batch:
                 break
         if people or conversations:
             logger.info(
-                "retention: %d people erased, %d unregistered conversations emptied",
+                "retention: %d people erased, %d silent conversations forgotten",
                 people,
                 conversations,
             )
@@ -87,12 +89,11 @@ class RetentionJob:
             await erase_person_everywhere(session, person_id, now=now)
         return len(ids)
 
-    async def _empty_conversations(self, session: AsyncSession, now: datetime) -> int:
+    async def _forget_conversations(self, session: AsyncSession, now: datetime) -> int:
         query = (
             select(Conversation)
             .where(
                 Conversation.case_id.is_(None),
-                Conversation.consent_at.is_not(None),
                 Conversation.updated_at < now - self.unregistered,
             )
             .order_by(Conversation.id)
@@ -100,5 +101,5 @@ class RetentionJob:
         )
         found = list(await session.scalars(self._locked(session, query)))
         for conversation in found:
-            await delete_personal_data(session, conversation, now=now)
+            await forget_conversation(session, conversation, now=now)
         return len(found)

@@ -78,7 +78,7 @@ async def test_export_then_erase_leaves_nothing_personal(
     after = await everything_stored(admin)
     pressed = [line for line in after.splitlines() if "'in'," in line and "ans:" in line]
     assert pressed == []  # the buttons a person pressed were answers too
-    for personal in (NAME, PHONE, "777 123 456", QUESTION, "hokej"):
+    for personal in (NAME, PHONE, "777 123 456", QUESTION, "hokej", chat.chat_id):
         assert personal not in after, personal
         assert personal not in caplog.text, personal  # nor was it ever logged
     assert (

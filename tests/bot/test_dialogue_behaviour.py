@@ -71,6 +71,9 @@ async def test_declining_consent_stores_nothing_and_still_helps(chat: Chat) -> N
     async with chat.engine.db.sessions() as session:
         texts = (await session.scalars(select(Message.text))).all()
         assert texts and all(text is None for text in texts)
+        # Not even which buttons were pressed: "yes, I am in danger" is an answer too.
+        pressed = (await session.scalars(select(Message.payload))).all()
+        assert pressed and all(payload is None for payload in pressed)
         assert await session.scalar(select(func.count()).select_from(Person)) == 0
     await chat.press("nav:resume")  # after the answer from the catalogue
     await chat.press("nav:consent")

@@ -1,6 +1,6 @@
 """The retention period: people whose cases were closed long ago are erased, with their
-cases kept as anonymous statistics; conversations that never became a case are
-emptied after some silent days; nothing else is touched, and running twice (or two
+cases kept as anonymous statistics; conversations without a case are
+forgotten after some silent days; nothing else is touched, and running twice (or two
 runs at once) changes nothing more."""
 
 from __future__ import annotations
@@ -9,12 +9,14 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogue.engine import Engine
 from bot.dialogue.models import Conversation, Message
 from bot.dialogue.retention import RetentionJob
 from intake.db import Database
 from intake.models import Case, Person
+from intake.outbox import OutboxMessage
 from tests.bot.test_intake_conversations import EXAMPLES, walk_through
 from tests.chat import Chat
 
@@ -45,6 +47,15 @@ async def close(db: Database, chat: Chat, *, days_ago: float) -> None:
 NOW = datetime.now(UTC)
 
 
+async def stored_of_chat(session: AsyncSession, chat_id: str) -> tuple[int, int]:
+    """How many conversations and messages sent still name this chat."""
+    conversations = await session.scalar(
+        select(func.count()).where(Conversation.chat_id == chat_id)
+    )
+    sent = await session.scalar(select(func.count()).where(OutboxMessage.chat_id == chat_id))
+    return conversations or 0, sent or 0
+
+
 async def people(db: Database) -> int:
     async with db.reading() as session:
         return await session.scalar(select(func.count()).select_from(Person)) or 0
@@ -66,17 +77,10 @@ async def test_people_closed_past_the_period_are_erased_and_nobody_else(
     assert await people(db) == 2
     async with db.reading() as session:
         cases = {c.anonymised_at is not None: c for c in await session.scalars(select(Case))}
-        emptied = await session.scalar(
-            select(Conversation).where(Conversation.chat_id == old.chat_id)
-        )
-        kept_words = await session.scalar(
-            select(func.count()).where(
-                Message.conversation_id == emptied.id, Message.text.is_not(None)
-            )
-        )
+        chat_left = await stored_of_chat(session, old.chat_id)
     anonymous = cases[True]
     assert (anonymous.reference, anonymous.person_id, anonymous.outcome) == (None, None, "housed")
-    assert emptied.answers == {} and kept_words == 0
+    assert chat_left == (0, 0)  # not even the chat's identifier is kept
     assert (await job(db).run(NOW)).people == 0  # nothing more to do
     # The person who wrote before can start afresh.
     await old.type("/start")
@@ -106,24 +110,42 @@ async def test_a_person_with_an_open_case_is_kept(db: Database, engine: Engine) 
     assert await people(db) == 1
 
 
-async def test_silent_unregistered_conversations_are_emptied(db: Database, engine: Engine) -> None:
-    silent, talking = Chat(engine), Chat(engine)
-    for chat in (silent, talking):
+async def test_silent_conversations_without_a_case_are_forgotten(
+    db: Database, engine: Engine
+) -> None:
+    """Consented but never confirmed, never consented, or emptied by /delete: after the
+    silent days nothing of the chat is kept; a chat still talking is untouched."""
+    consented, anonymous, deleted, talking = (Chat(engine) for _ in range(4))
+    for chat in (consented, talking):
         chat.locale = "en"
         await walk_through(chat, EXAMPLES[1]["answers"], language="en")  # never confirmed
+    await anonymous.type("/start")
+    await anonymous.press("lang:en")
+    await deleted.type("/start")
+    await deleted.type("/delete")
+    await deleted.press("nav:delete_confirm")
+    silent = (consented, anonymous, deleted)
     async with db.transaction() as session:
+        for chat in silent:
+            assert (await stored_of_chat(session, chat.chat_id))[0] == 1
         await session.execute(
             update(Conversation)
-            .where(Conversation.chat_id == silent.chat_id)
+            .where(Conversation.chat_id.in_([c.chat_id for c in silent]))
             .values(updated_at=NOW - timedelta(days=UNREGISTERED_DAYS + 1))
         )
 
     erased = await job(db).run(NOW)
 
-    assert (erased.people, erased.conversations) == (0, 1)
-    emptied, untouched = await silent.conversation(), await talking.conversation()
-    assert emptied.answers == {} and emptied.consent_at is None
-    assert untouched.answers and untouched.consent_at is not None
+    assert (erased.people, erased.conversations) == (0, 3)
+    async with db.reading() as session:
+        for chat in silent:
+            assert await stored_of_chat(session, chat.chat_id) == (0, 0)
+        words = await session.scalar(select(func.count()).select_from(Message))
+    untouched = await talking.conversation()
+    assert untouched.answers and untouched.consent_at is not None and words
+    # Writing again from a forgotten chat starts afresh.
+    await anonymous.type("/start")
+    assert (await anonymous.conversation()).answers == {}
 
 
 async def test_runs_at_the_same_time_erase_each_person_once(

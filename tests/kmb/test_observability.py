@@ -126,7 +126,7 @@ async def test_metrics_count_what_happened(client: httpx.AsyncClient, db: Databa
         if line and not line.startswith("#")
     }
     assert samples['kmb_conversations_completed_total{channel="web",urgency="low"}'] == 1
-    assert samples['kmb_messages_total{channel="web",direction="in"}'] >= 21
+    assert samples['kmb_messages_stored{channel="web",direction="in"}'] >= 21
     assert samples['kmb_questions_total{answered="yes"}'] == 1
     assert samples["kmb_reminder_lag_seconds"] == 0
     assert samples['kmb_conversations_abandoned{step="housing_group"}'] == 1
