@@ -18,6 +18,7 @@ from sqlalchemy import exc as db_errors
 from bot.dialogue.engine import APOLOGY
 from bot.web.problems import problem_response
 from intake.db import utcnow
+from intake.db_errors import database_away
 from kmb.database import schema_is_current
 from kmb.metrics import render, snapshot
 
@@ -25,26 +26,11 @@ logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 RETRY_AFTER_SECONDS = 5
 PROBE_TIMEOUT_SECONDS = 3
-UNAVAILABLE = (db_errors.OperationalError, db_errors.InterfaceError, OSError, TimeoutError)
-# SQLSTATE classes of a database that is away: 08 connection exception, 57 operator
-# intervention (shutting down, starting up, restarted under our feet).
-_AWAY_CLASSES = ("08", "57")
-
-
-def database_away(error: BaseException) -> bool:
-    """Whether the error says the database cannot be reached right now (as opposed to
-    a fault in a query, which stays a 500)."""
-    if isinstance(error, UNAVAILABLE):
-        return True
-    if isinstance(error, db_errors.DBAPIError) and error.connection_invalidated:
-        return True
-    seen: BaseException | None = getattr(error, "orig", None) or error.__cause__
-    while seen is not None:
-        code = getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None)
-        if isinstance(seen, OSError) or (isinstance(code, str) and code[:2] in _AWAY_CLASSES):
-            return True
-        seen = seen.__cause__
-    return False
+# Raised by a probe that gives up, or by a database that is away.
+PROBE_ERRORS = (db_errors.SQLAlchemyError, OSError, TimeoutError)
+# What ``database_unavailable`` looks at: driver errors, a full pool, and a failed
+# connection that the driver raised unwrapped. Anything else raises on.
+MAYBE_AWAY = (db_errors.DBAPIError, db_errors.TimeoutError, OSError, TimeoutError)
 
 
 def unavailable(reason: str) -> JSONResponse:
@@ -64,7 +50,7 @@ def unavailable(reason: str) -> JSONResponse:
 async def database_unavailable(request: Request, error: Exception) -> Response:
     """A request that met a database that is down or restarting: 503 at once."""
     if not database_away(error):
-        raise error  # a real fault: the server's 500
+        raise error  # a fault in our query: the server's 500
     logger.error("database unavailable: %s", type(error).__name__)
     if request.url.path.startswith("/widget/api"):  # people: in their language
         return problem_response(
@@ -88,7 +74,7 @@ async def readyz(request: Request) -> Response:
     try:
         async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
             current = await schema_is_current(db)
-    except (*UNAVAILABLE, db_errors.DBAPIError) as error:
+    except PROBE_ERRORS as error:
         return unavailable(f"database unreachable ({type(error).__name__})")
     if not current:
         return unavailable("database schema is not current: run kmb migrate")

@@ -12,7 +12,6 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -140,7 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(WidgetProblem, handle_problem)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(StarletteHTTPException, http_error)
-    for error in (*health.UNAVAILABLE, DBAPIError):
+    for error in health.MAYBE_AWAY:
         app.add_exception_handler(error, health.database_unavailable)
     admin_app.install(app)
     app.add_middleware(BodySizeLimit, prefix="/widget/api", limit=settings.widget_max_body_bytes)

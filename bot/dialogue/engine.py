@@ -29,6 +29,7 @@ from bot.dialogue.translator import Translator
 from bot.dialogue.types import Inbound, Outcome, Reply
 from intake import outbox
 from intake.db import Database, utcnow
+from intake.db_errors import database_away
 from locales import supported
 
 __all__ = ["Engine", "EngineConfig"]
@@ -70,7 +71,9 @@ class Engine:
             )
             t = Translator(supported(inbound.locale) or self.config.default_locale)
             apology = render.notice(t, APOLOGY)
-            return Outcome(replies=(apology,), locale=t.locale, failed=True)
+            return Outcome(
+                replies=(apology,), locale=t.locale, failed=True, retry=database_away(exc)
+            )
 
     async def _handle(self, session: AsyncSession, inbound: Inbound) -> Outcome:
         conversation, previous = await self._locked_conversation(session, inbound)

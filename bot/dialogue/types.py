@@ -96,6 +96,9 @@ class Outcome:
     # Nothing could be stored (e.g. the database is away): the replies are only an
     # apology, which the channel must show itself — it is in no outbox.
     failed: bool = False
+    # ...because the database is away: the same message may well succeed in a moment.
+    # Otherwise it was a fault of ours, which sending it again would only repeat.
+    retry: bool = False
     case_reference: str | None = None
     locale: str = "cs"
     events: tuple[str, ...] = field(default=())

@@ -216,10 +216,12 @@ async def send_message(body: SendRequest, chat_id: ChatDep, context: WidgetDep) 
             payload=body.payload,
         )
     )
-    if outcome.failed:  # nothing was stored: the widget keeps the message and resends it
+    if outcome.retry:  # nothing was stored: the widget keeps the message and resends it
         raise WidgetProblem(
             503, "Service Unavailable", APOLOGY, headers={"Retry-After": str(RETRY_SECONDS)}
         )
+    if outcome.failed:  # a fault of ours: resending would fail again; say sorry once
+        raise WidgetProblem(500, "Internal Server Error", APOLOGY)
     context.notifier.notify(chat_id)
     return await _messages(context, chat_id, body.after)
 

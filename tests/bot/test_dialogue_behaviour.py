@@ -309,6 +309,7 @@ async def test_a_failure_inside_the_engine_rolls_back_and_apologises(
     monkeypatch.setattr(chat.engine.flow, "_record", broken)
     outcome = await chat.press("ans:housing_group:home")
     assert "went wrong" in outcome.replies[0].text
+    assert outcome.failed and not outcome.retry  # a bug: sending it again would not help
     assert "RuntimeError" in caplog.text
     assert "Jana" not in caplog.text and "777" not in caplog.text  # no personal data in logs
     after = await chat.conversation()

@@ -284,3 +284,26 @@ async def test_the_buttons_under_a_catalogue_answer_work_over_http(
     response = await client.post("/widget/api/messages", json=pressed, headers=auth)
     assert response.status_code == 200, response.text
     assert response.json()["messages"][0]["text"].endswith("Did this help?")
+
+
+async def test_a_fault_of_ours_is_said_once_and_not_worth_resending(
+    database_url: str, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug (not a database that is away) gets a 500 with the apology in the person's
+    language and no Retry-After, so the widget does not resend it forever."""
+    app = create_app(settings_for(database_url))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kmb.test") as client:
+            body, auth = await start(client, "uk")
+
+            async def broken(*args: object, **kwargs: object) -> None:
+                raise RuntimeError("a bug")
+
+            monkeypatch.setattr(app.state.runtime.engine.flow, "respond", broken)
+            message = {"id": "m1", "payload": "lang:uk", "after": body["cursor"]}
+            headers = {**auth, "Accept-Language": "uk"}  # as widget.js sends it
+            response = await client.post("/widget/api/messages", json=message, headers=headers)
+    assert response.status_code == 500 and "retry-after" not in response.headers
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "Вибачте" in response.json()["detail"]

@@ -290,6 +290,44 @@ async def test_offline_then_online_delivers_the_message_once(
     assert questions == 1
 
 
+async def test_a_server_busy_for_long_is_retried_a_limited_number_of_times(
+    browser, served: Served, database: Database
+) -> None:
+    """The server answers "busy, try again" (503, Retry-After) for longer than a minute:
+    the widget resends the same message 12 times, shows the apology once while it
+    tries and once when it gives up, and then stops. (The outage is played by the
+    browser's request routing: keeping a real database away for a minute would slow
+    every other test of this module.)"""
+    if not served.database_url.startswith("sqlite"):
+        pytest.skip("the widget's behaviour does not depend on the database")
+    page = await open_page(browser, served, PHONE)
+    chat = await start_chat(page, database)
+    await chat.press("lang:en")
+    sent: list[str] = []
+
+    async def busy(route) -> None:
+        if route.request.method != "POST":
+            await route.continue_()
+            return
+        sent.append(json.loads(route.request.post_data)["id"])
+        await route.fulfill(
+            status=503,
+            headers={"Retry-After": "1", "Content-Type": "application/problem+json"},
+            body=json.dumps({"status": 503, "title": "Service Unavailable", "detail": "Busy."}),
+        )
+
+    await page.route("**/widget/api/messages*", busy)
+    await page.locator(".chip[data-payload='ans:immediate_danger:no']").click()
+    await page.wait_for_function(f"() => ({count_script('.msg.pending')})() === 0", timeout=40_000)
+    await asyncio.sleep(2.5)  # long enough for another attempt, were there one
+    assert len(sent) == 12 and len(set(sent)) == 1  # the same message, a limited number of times
+    shown = await page.evaluate(
+        f"() => [...document.querySelector('{HOST}').shadowRoot.querySelectorAll('.msg.bot')]"
+        ".filter(m => m.textContent.includes('Busy.')).length"
+    )
+    assert shown == 2
+
+
 async def test_html_in_messages_is_shown_as_text(
     browser, served: Served, database: Database
 ) -> None:

@@ -178,6 +178,7 @@
     start();
   }
 
+  const MAX_TRIES = 12;  // about a minute of "busy": then the person decides
   let flushing = false;
   let delay = 1000;
   async function flush() {
@@ -200,8 +201,11 @@
         offline.hidden = true;
         delay = 1000;
         if (r.status === 401) { restartAfterExpiry(); return; }
-        if (r.status === 429 || r.status === 503) {  // kept, sent again with the same id
-          note((r.data && r.data.detail) || t("error"));
+        item.tries = (item.tries || 0) + 1;
+        if ((r.status === 429 || r.status === 503) && item.tries < MAX_TRIES) {
+          // Kept and sent again with the same id; the apology is shown once.
+          if (item.tries === 1) note((r.data && r.data.detail) || t("error"));
+          store.save();
           await sleep(1000 * (r.retryAfter || 5));
           continue;
         }
