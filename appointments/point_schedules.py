@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from appointments.models import BOOKED, Appointment
 from appointments.slots import PRAGUE, is_closed, slots_of_day
 from intake.contact_point import ContactPoint, ContactPoints, Weekday
-from intake.db import Base, JSONDocument, UTCDateTime
+from intake.db import Base, JSONDocument, UTCDateTime, insert_unless_present
 
 EDITABLE = ("opening_hours", "walk_in_hours", "appointment_hours", "closed_days")
 
@@ -97,17 +97,29 @@ async def save(
     now: datetime,
 ) -> ContactPoint:
     """Store the change (on top of earlier ones) and return the point as it now is."""
-    row = await session.get(PointSchedule, configured.id)
-    document = {**(row.document if row else {}), **change.document()}
-    point = apply(configured, document)
-    if row is None:
-        session.add(
-            PointSchedule(
-                point_id=configured.id, document=document, changed_by=staff, changed_at=now
-            )
+    # Two staff saving at once: the row exists first, then each takes its lock in
+    # turn, so the second change lands on top of the first instead of failing.
+    await session.execute(
+        insert_unless_present(
+            session,
+            PointSchedule,
+            ["point_id"],
+            point_id=configured.id,
+            document={},
+            changed_by=staff,
+            changed_at=now,
         )
-    else:
-        row.document, row.changed_by, row.changed_at = document, staff, now
+    )
+    row = await session.scalar(
+        select(PointSchedule)
+        .where(PointSchedule.point_id == configured.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert row is not None
+    document = {**row.document, **change.document()}
+    point = apply(configured, document)  # a wrong change raises: nothing is stored
+    row.document, row.changed_by, row.changed_at = document, staff, now
     await session.flush()
     return point
 

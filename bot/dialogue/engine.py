@@ -14,8 +14,6 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import and_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +26,7 @@ from bot.dialogue.text import clean_text
 from bot.dialogue.translator import Translator
 from bot.dialogue.types import Inbound, Outcome, Reply
 from intake import outbox
-from intake.db import Database, utcnow
+from intake.db import Database, insert_unless_present, utcnow
 from intake.db_errors import database_away
 from locales import supported
 
@@ -160,11 +158,12 @@ class Engine:
 
     async def _create_conversation(self, session: AsyncSession, inbound: Inbound) -> None:
         """Insert the conversation unless a concurrent message just did."""
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         now = self.clock()
         await session.execute(
-            insert(Conversation)
-            .values(
+            insert_unless_present(
+                session,
+                Conversation,
+                ["channel", "chat_id"],
                 channel=inbound.channel,
                 chat_id=inbound.chat_id,
                 locale=supported(inbound.locale) or self.config.default_locale,
@@ -175,5 +174,4 @@ class Engine:
                 created_at=now,
                 updated_at=now,
             )
-            .on_conflict_do_nothing(index_elements=["channel", "chat_id"])
         )

@@ -4,6 +4,7 @@ change is refused with nothing stored."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 
 from appointments import booking
@@ -79,6 +80,25 @@ async def test_a_wrong_change_is_refused_and_nothing_changes(admin: Admin) -> No
         "/admin/api/points/nowhere/schedule", json={"closed_days": []}, headers=boss
     )
     assert missing.status_code == 404
+
+
+async def test_changes_saved_at_the_same_moment_all_land(admin: Admin) -> None:
+    """Three admins change three different things at once: no request fails and the
+    point ends with all three (each change is laid over the one before)."""
+    boss = await admin.headers("admin")
+    changes = [
+        {"closed_days": ["2026-12-24", "2026-12-31"]},
+        {"walk_in_hours": {"tue": ["08:00-10:00"]}},
+        {"appointment_hours": {"tue": ["10:00-12:00"]}},
+    ]
+    responses = await asyncio.gather(
+        *(admin.client.put(f"{URL}/schedule", json=c, headers=boss) for c in changes)
+    )
+    assert [r.status_code for r in responses] == [200, 200, 200], [r.text for r in responses]
+    point = (await admin.client.get(URL, headers=boss)).json()
+    assert point["closed_days"] == ["2026-12-24", "2026-12-31"]
+    assert point["walk_in_hours"]["tue"] == ["08:00-10:00"]
+    assert point["appointment_hours"]["tue"] == ["10:00-12:00"]
 
 
 async def test_hours_change_in_every_process_and_in_the_catalogue(
