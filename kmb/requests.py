@@ -4,6 +4,7 @@ template (``/admin/api/cases/{reference}``), never by the path a client sent."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -16,6 +17,7 @@ from kmb.logs import request_id
 from kmb.metrics import REQUEST_SECONDS
 
 logger = logging.getLogger("kmb.access")
+errors = logging.getLogger("kmb.errors")
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 QUIET = frozenset({"/healthz", "/readyz", "/metrics"})  # probes: measured, not logged
 # Any other word a client sends as its method is one label, not a new series each.
@@ -44,16 +46,25 @@ class RequestContext:
         started = time.perf_counter()
         status = 500
 
+        started_response = False
+
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started_response
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started_response = message["status"], True
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", current.encode())]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as error:
+            # Logged here, where the request id is still known; by type and frames only
+            # (the formatter leaves out the message, which may quote what someone wrote).
+            errors.error("unhandled %s", type(error).__name__, exc_info=error)
+            if started_response:
+                raise  # too late for an answer: the server closes the connection
+            await _internal_error(send_with_id, current)
         finally:
             elapsed = time.perf_counter() - started
             route = _route(scope)
@@ -73,6 +84,29 @@ class RequestContext:
                     },
                 )
             request_id.reset(token)
+
+
+async def _internal_error(send: Send, current: str) -> None:
+    """The 500 every client understands, carrying the id to quote to the operator."""
+    body = json.dumps(
+        {
+            "type": "about:blank",
+            "title": "Internal Server Error",
+            "status": 500,
+            "detail": f"Something went wrong on our side (request {current}).",
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 500,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 def _route(scope: dict[str, Any]) -> str:

@@ -147,3 +147,28 @@ async def test_readiness_follows_the_schema(client: httpx.AsyncClient, db: Datab
     assert behind.status_code == 503 and behind.headers["retry-after"] == "5"
     assert "kmb migrate" in behind.json()["detail"]
     assert (await client.get("/healthz")).status_code == 200  # alive all the same
+
+
+async def test_a_crash_answers_500_with_the_request_id_in_answer_and_log(
+    client: httpx.AsyncClient, json_logs: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug nobody caught: the client gets a problem body naming the request, and the
+    log line of the exception carries the same id — and not the exception's words."""
+    from bot.web import api
+
+    _, auth = await start(client, "cs")
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"{NAME} {PHONE}")
+
+    monkeypatch.setattr(api, "_messages", broken)
+    response = await client.get("/widget/api/messages", headers={**auth, "X-Request-ID": "crash-1"})
+    assert response.status_code == 500
+    assert response.headers["x-request-id"] == "crash-1"
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "crash-1" in response.json()["detail"]
+    lines = [json.loads(line) for line in json_logs.getvalue().splitlines()]
+    [crash] = [line for line in lines if line["logger"] == "kmb.errors"]
+    assert crash["request_id"] == "crash-1" and crash["error"][0] == "RuntimeError"
+    assert any(line.get("status") == 500 and line.get("request_id") == "crash-1" for line in lines)
+    assert NAME not in json_logs.getvalue() and "777" not in json_logs.getvalue()
