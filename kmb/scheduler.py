@@ -18,6 +18,7 @@ processes are what PostgreSQL is for (tested with two ``kmb worker`` processes).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -53,8 +54,14 @@ def run_job(job_id: str) -> None:
     for job, loop in list(_jobs):
         if job.job_id != job_id:
             continue
+        running = asyncio.run_coroutine_threadsafe(job.run(utcnow()), loop)
         try:
-            asyncio.run_coroutine_threadsafe(job.run(utcnow()), loop).result(RUN_LIMIT_SECONDS)
+            running.result(RUN_LIMIT_SECONDS)
+        except concurrent.futures.TimeoutError:
+            # Stop it rather than let it run on beside the next run; its transaction
+            # rolls back, and the next run takes the work up again.
+            running.cancel()
+            logger.error("timed job %s took over %d s and was stopped", job_id, RUN_LIMIT_SECONDS)
         except Exception as error:  # the database may be away for a moment
             logger.error("timed job %s failed: %s", job_id, type(error).__name__)
 

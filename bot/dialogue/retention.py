@@ -42,17 +42,26 @@ class RetentionJob:
     job_id = JOB_ID
 
     def __init__(
-        self, db: Database, *, closed_days: int, unregistered_days: int, batch: int = 200
+        self,
+        db: Database,
+        *,
+        closed_days: int,
+        unregistered_days: int,
+        batch: int = 200,
+        batches_per_run: int = 25,
     ) -> None:
         self.db = db
         self.closed = timedelta(days=closed_days)
         self.unregistered = timedelta(days=unregistered_days)
         self.batch = batch
+        self.batches_per_run = batches_per_run
 
     async def run(self, now: datetime) -> Erased:
-        """Erase what is due, a batch per transaction, until nothing is left."""
+        """Erase what is due, a batch per transaction, until nothing is left or the
+        run has done its share (a backlog after a long pause is taken up over the
+        next runs instead of one run holding the database for long)."""
         people = conversations = 0
-        while True:
+        for _ in range(self.batches_per_run):
             async with self.db.transaction() as session:
                 erased = await self._erase_people(session, now)
                 forgotten = await self._forget_conversations(session, now)

@@ -190,3 +190,24 @@ async def test_someone_who_registered_later_from_the_same_chat_is_kept(
         current = await session.get(Case, conversation.case_id)
     assert current is not None and current.reference == second and current.person_id
     assert conversation.answers and conversation.consent_at is not None
+
+
+async def test_a_backlog_is_taken_up_over_several_runs(db: Database, engine: Engine) -> None:
+    """One run does a bounded share (here 2 batches of 1), the next run goes on."""
+    chats = [Chat(engine) for _ in range(3)]
+    for chat in chats:
+        await chat.type("/start")
+    async with db.transaction() as session:
+        await session.execute(
+            update(Conversation).values(updated_at=NOW - timedelta(days=UNREGISTERED_DAYS + 1))
+        )
+    bounded = RetentionJob(
+        db,
+        closed_days=CLOSED_DAYS,
+        unregistered_days=UNREGISTERED_DAYS,
+        batch=1,
+        batches_per_run=2,
+    )
+    assert (await bounded.run(NOW)).conversations == 2
+    assert (await bounded.run(NOW)).conversations == 1
+    assert (await bounded.run(NOW)).conversations == 0
