@@ -36,6 +36,7 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
+            "pid": record.process,  # which worker process (kmb serve --workers N)
             "message": record.getMessage(),
         }
         if (current := request_id.get()) is not None:

@@ -36,11 +36,15 @@ class Served:
     process: subprocess.Popen | None = None
     command: list[str] | None = None
     env: dict[str, str] | None = None
+    log: Path | None = None  # where its stderr goes (else the test's own)
 
     def start(self) -> None:
         """Start (or start again) the `kmb serve` process and wait until it answers."""
         assert self.command is not None
-        self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT)
+        stderr = self.log.open("a") if self.log else None
+        self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT, stderr=stderr)
+        if stderr:
+            stderr.close()  # the child has its own copy
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -74,11 +78,12 @@ def kmb_serve(
     tmp_path_factory: pytest.TempPathFactory,
     database: str,
     *arguments: str,
+    log: Path | None = None,
     **settings: str,
 ) -> Iterator[Served]:
     """Start `kmb serve` (``database``: "sqlite" or "postgresql") with more command line
-    ``arguments``, the test contact points and ``KMB_*`` settings given in lower case;
-    stop it on leaving."""
+    ``arguments``, the test contact points and ``KMB_*`` settings given in lower case,
+    its stderr appended to ``log`` if given; stop it on leaving."""
     if database == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('served') / 'kmb.sqlite3'}"
         name = None
@@ -100,6 +105,7 @@ def kmb_serve(
         url,
         command=[sys.executable, "-m", "kmb.cli", "serve", "--port", str(port), *arguments],
         env=env,
+        log=log,
     )
     served.start()
     try:

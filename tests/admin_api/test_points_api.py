@@ -9,12 +9,11 @@ from datetime import UTC, date, datetime
 
 from appointments import booking
 from appointments.slots import PRAGUE
-from intake.contact_point import ContactPointDirectory, load_contact_points
-from intake.db import Database
-from kmb.live_points import PointsRefresher
+from intake.contact_point import load_contact_points
+from kmb.app import start
 from tests.admin_api.conftest import Admin
 from tests.admin_api.test_appointments_api import REFERENCE, a_case, first_free
-from tests.bot.test_widget_api import DATA
+from tests.bot.test_widget_api import DATA, settings_for
 
 URL = "/admin/api/points/centrum"
 
@@ -104,32 +103,31 @@ async def test_changes_saved_at_the_same_moment_all_land(admin: Admin) -> None:
 async def test_hours_change_in_every_process_and_in_the_catalogue(
     admin: Admin, database_url: str
 ) -> None:
-    boss = await admin.headers("admin")
-    new_hours = {"mon": ["09:00-12:00"], "wed": ["09:00-12:00"]}
-    response = await admin.client.put(
-        f"{URL}/schedule",
-        json={"opening_hours": new_hours, "walk_in_hours": {}, "appointment_hours": new_hours},
-        headers=boss,
-    )
-    assert response.status_code == 200, response.text
-    # This process: the engine's points and the catalogue's placeholder.
-    runtime = admin.app.state.runtime  # type: ignore[attr-defined]
-    main = runtime.engine.config.contact_points.main
-    assert main.opening_hours["mon"][0][0].hour == 9 and "tue" not in main.opening_hours
-    quoted = runtime.engine.config.catalogue.values("cs")["contact_point.opening_hours"]
-    assert "9:00–12:00" in quoted and "13:00" not in quoted
-    # Another process, with its own copy of the file's points.
-    configured = load_contact_points(DATA / "contact-points.toml")
-    directory = ContactPointDirectory(configured)
-    other = Database(database_url)
+    # Another process: its own database pool, file's points, catalogue and engine.
+    other_db, other_engine, _, other_points = await start(settings_for(database_url))
     try:
-        refresher = PointsRefresher(
-            other, configured, directory, runtime.engine.config.catalogue, every_seconds=60
+        boss = await admin.headers("admin")
+        new_hours = {"mon": ["09:00-12:00"], "wed": ["09:00-12:00"]}
+        response = await admin.client.put(
+            f"{URL}/schedule",
+            json={"opening_hours": new_hours, "walk_in_hours": {}, "appointment_hours": new_hours},
+            headers=boss,
         )
-        assert await refresher.refresh() is True
-        assert await refresher.refresh() is False  # nothing new since
+        assert response.status_code == 200, response.text
+        # This process: the engine's points and the catalogue's placeholder.
+        runtime = admin.app.state.runtime  # type: ignore[attr-defined]
+        for config in (runtime.engine.config, None):
+            if config is None:  # the other process, once it looks again
+                assert await other_points.refresh() is True
+                assert await other_points.refresh() is False  # nothing new since
+                config = other_engine.config
+            main = config.contact_points.main
+            assert main.opening_hours["mon"][0][0].hour == 9 and "tue" not in main.opening_hours
+            quoted = config.catalogue.values("cs")["contact_point.opening_hours"]
+            assert "9:00–12:00" in quoted and "13:00" not in quoted
+            assert date(2026, 12, 31) in main.closed_days  # what was not sent stays
+            untouched = load_contact_points(DATA / "contact-points.toml").get("horni-lipova")
+            assert config.contact_points.get("horni-lipova") == untouched
+        assert other_engine.config.catalogue is not runtime.engine.config.catalogue
     finally:
-        await other.dispose()
-    assert directory.main.appointment_hours == main.appointment_hours
-    assert directory.get("horni-lipova") == configured.get("horni-lipova")  # untouched
-    assert date(2026, 12, 31) in directory.main.closed_days  # what was not sent stays
+        await other_db.dispose()

@@ -3,9 +3,13 @@ SQLite, and a listening socket whose connections get TCP_NODELAY."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -43,25 +47,53 @@ def test_several_workers_are_refused_on_sqlite(tmp_path: Path) -> None:
     assert done.returncode == 2 and "PostgreSQL" in done.stderr
 
 
+def worker_pids(log: Path) -> list[int]:
+    """The worker processes, from the line each logs when it starts."""
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    return sorted({line["pid"] for line in lines if "Started server process" in line["message"]})
+
+
 def test_two_workers_carry_a_whole_intake(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
+    """The conversation's first half is answered by one worker and its second half by
+    the other (each in turn is paused with SIGSTOP, so the shared socket's connections
+    can only go to the other): its state lives in the database, not in a process."""
+    log = tmp_path_factory.mktemp("serve") / "kmb.log"
     with kmb_serve(
-        request, tmp_path_factory, "postgresql", "--workers", "2", **UNLIMITED
+        request,
+        tmp_path_factory,
+        "postgresql",
+        "--workers",
+        "2",
+        log=log,
+        log_format="json",
+        **UNLIMITED,
     ) as served:
-        # No kept-alive connections: the requests spread over both workers.
-        limits = httpx.Limits(max_keepalive_connections=0)
+        deadline = time.monotonic() + 30
+        while len(worker_pids(log)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        first, second = worker_pids(log)
+        limits = httpx.Limits(max_keepalive_connections=0)  # a new connection each time
         with httpx.Client(base_url=served.base, limits=limits, timeout=20) as client:
-            assert client.get("/readyz").status_code == 200
             started = client.post("/widget/api/sessions", json={"locale": "cs"}).json()
             auth = {"Authorization": f"Bearer {started['token']}"}
             cursor = started["cursor"]
+            half = len(WHOLE_INTAKE) // 2
             for number, (field, value) in enumerate(WHOLE_INTAKE):
-                answered = client.post(
-                    "/widget/api/messages",
-                    headers=auth,
-                    json={"id": f"s{number}", field: value, "after": cursor},
-                )
+                paused = second if number < half else first
+                os.kill(paused, signal.SIGSTOP)
+                try:
+                    answered = client.post(
+                        "/widget/api/messages",
+                        headers=auth,
+                        json={"id": f"s{number}", field: value, "after": cursor},
+                    )
+                finally:
+                    os.kill(paused, signal.SIGCONT)
                 assert answered.status_code == 200, answered.text
                 cursor = answered.json()["cursor"]
         assert "KMB-" in answered.json()["messages"][-1]["text"]
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    answering = [line["pid"] for line in lines if line.get("route") == "/widget/api/messages"]
+    assert set(answering[:half]) == {first} and set(answering[half:]) == {second}
