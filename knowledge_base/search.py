@@ -201,7 +201,8 @@ class Index:
                 close = process.extract(
                     term, self.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=2
                 )
-                expanded += [word for word, _score, _index in close]
+                # ...and only to a long word: "matiky" is not a typo of "matky".
+                expanded += [w for w, _score, _i in close if len(w) >= MIN_FUZZY_LENGTH]
         return expanded
 
     def search(self, query: str, *, lang: str | None = None, top: int = 3) -> list[Hit]:

@@ -142,3 +142,6 @@ def test_spelling_habits_and_word_forms(index: Index, question: str, slug: str) 
 
 def test_short_words_do_not_meet_by_accident(index: Index) -> None:
     assert index.search("thanks, bye") == []  # "bye" is not "б'є"
+    # A typo is matched only to a long word: "matiky" (maths) is not "matky" (mothers).
+    assert index.search("pomuzes mi s ukolem z matiky") == []
+    assert index.search("azilovy dum pro matky s detmi")[0].slug == "asylum-houses"
