@@ -2,8 +2,10 @@
 
 Both servers run under uvicorn in their own process and answer through a local
 Bot API server (in this process): first a bare aiogram Dispatcher that echoes
-each message, then the product, where every update is a step of a real intake
-and the replies go out through the outbox. Same number of users and updates.
+each message; the same echo bot storing each update first (one INSERT + COMMIT:
+the floor of any bot that must not lose or double an update); then the product,
+where every update is a step of a real intake and the replies go out through
+the outbox. Same number of users and updates.
 
     python bench/telegram.py [--users 200]
 """
@@ -12,12 +14,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import os
 import socket
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -110,7 +114,7 @@ async def run(mode: str, users: int, api: BotApiServer, extra: list[str]) -> dic
 
             async def person(number: int) -> None:
                 for kind, value in SCRIPT:
-                    body = update(100_000 + number, "text" if mode == "echo" else kind, value)
+                    body = update(100_000 + number, "text" if mode != "kmb" else kind, value)
                     started = time.perf_counter()
                     async with client.post(url, json=body, headers=headers) as response:
                         response.raise_for_status()
@@ -130,12 +134,23 @@ async def run(mode: str, users: int, api: BotApiServer, extra: list[str]) -> dic
         "delivered_per_second": len(latencies) / delivered_wall,
     }
     print(
-        f"  {mode:<5} {figures['per_second']:8.0f} updates/s   "
+        f"  {mode:<11} {figures['per_second']:8.0f} updates/s   "
         f"p50 {figures['p50_ms']:7.1f} ms   p99 {figures['p99_ms']:7.1f} ms   "
         f"{figures['replies']} replies sent ({figures['delivered_per_second']:.0f}/s "
         f"until the last one)"
     )
     return figures
+
+
+@contextlib.asynccontextmanager
+async def database_url(postgres_dsn: str | None) -> AsyncIterator[str]:
+    """A fresh SQLite file, or a fresh database on the PostgreSQL server."""
+    if postgres_dsn:
+        async with postgres_database(postgres_dsn) as url:
+            yield url
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        yield f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
 
 
 async def main() -> None:
@@ -148,17 +163,18 @@ async def main() -> None:
     print(f"{args.users} users × {len(SCRIPT)} updates through POST /telegram/webhook")
     try:
         echo = await run("echo", args.users, api, [])
-        with tempfile.TemporaryDirectory() as folder:
-            product = await run(
-                "kmb", args.users, api, [f"sqlite+aiosqlite:///{folder}/bench.sqlite3"]
-            )
-        ratio = product["per_second"] / echo["per_second"]
-        print(f"  kmb on SQLite / echo = {ratio:.2f} (target ≥ 0.5)")
-        if args.postgres:
-            async with postgres_database(args.postgres) as url:
+        databases = [("SQLite", None)] + ([("PostgreSQL", args.postgres)] if args.postgres else [])
+        for label, dsn in databases:
+            async with database_url(dsn) as url:
+                stored = await run("stored-echo", args.users, api, [url])
                 product = await run("kmb", args.users, api, [url])
-            ratio = product["per_second"] / echo["per_second"]
-            print(f"  kmb on PostgreSQL / echo = {ratio:.2f} (target ≥ 0.5)")
+            echo_rate, stored_rate = echo["per_second"], stored["per_second"]
+            print(
+                f"  {label}: kmb / echo = {product['per_second'] / echo_rate:.2f} "
+                f"(target ≥ 0.5); echo that stores each update / echo = "
+                f"{stored_rate / echo_rate:.2f}; kmb / storing echo = "
+                f"{product['per_second'] / stored_rate:.2f}"
+            )
     finally:
         await api.stop()
 

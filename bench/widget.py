@@ -3,7 +3,9 @@
 Each simulated person starts a session and sends the 19 answers of an intake
 (`POST /widget/api/messages`, waiting for each answer before the next). In the
 same run and the same server process, the same number of requests to a bare
-FastAPI endpoint (`POST /bench/bare`) gives the ceiling.
+FastAPI endpoint (`POST /bench/bare`) gives the ceiling, and to an endpoint that
+only stores the body (`POST /bench/store`: one INSERT + COMMIT) the floor of
+anything that keeps each message before answering.
 
     python bench/widget.py [--sessions 100] [--postgres postgresql://…]
 """
@@ -40,22 +42,29 @@ def figures(name: str, latencies: list[float], wall: float) -> dict[str, float]:
     return result
 
 
-async def load(base: str, sessions: int, bare: bool) -> dict[str, float]:
+ENDPOINTS = {
+    "bare": ("/bench/bare", "bare FastAPI endpoint"),
+    "store": ("/bench/store", "store-only endpoint"),
+    "widget": ("/widget/api/messages", "widget message"),
+}
+
+
+async def load(base: str, sessions: int, kind: str) -> dict[str, float]:
     latencies: list[float] = []
+    path, name = ENDPOINTS[kind]
     connector = aiohttp.TCPConnector(limit=sessions)
     async with aiohttp.ClientSession(base_url=base, connector=connector) as client:
 
         async def person(number: int) -> None:
             headers = {}
             cursor = 0
-            if not bare:
+            if kind == "widget":
                 async with client.post("/widget/api/sessions", json={"locale": "cs"}) as r:
                     started = await r.json()
                 headers = {"Authorization": f"Bearer {started['token']}"}
                 cursor = started["cursor"]
-            for index, (kind, value) in enumerate(STEPS):
-                body = {"id": f"b{number}-{index}", kind: value, "after": cursor}
-                path = "/bench/bare" if bare else "/widget/api/messages"
+            for index, (field, value) in enumerate(STEPS):
+                body = {"id": f"b{number}-{index}", field: value, "after": cursor}
                 began = time.perf_counter()
                 async with client.post(path, json=body, headers=headers) as response:
                     response.raise_for_status()
@@ -66,7 +75,7 @@ async def load(base: str, sessions: int, bare: bool) -> dict[str, float]:
         began = time.perf_counter()
         await asyncio.gather(*(person(n) for n in range(sessions)))
         wall = time.perf_counter() - began
-    return figures("bare FastAPI endpoint" if bare else "widget message", latencies, wall)
+    return figures(name, latencies, wall)
 
 
 async def measure(label: str, database_url: str, sessions: int, api: BotApiServer) -> None:
@@ -84,12 +93,15 @@ async def measure(label: str, database_url: str, sessions: int, api: BotApiServe
         await wait_for_server(port, process)
         base = f"http://127.0.0.1:{port}"
         print(f"{label}: {sessions} concurrent sessions × {len(STEPS)} messages")
-        ceiling = await load(base, sessions, bare=True)
-        widget = await load(base, sessions, bare=False)
+        ceiling = await load(base, sessions, "bare")
+        floor = await load(base, sessions, "store")
+        widget = await load(base, sessions, "widget")
         ratio = widget["per_second"] / ceiling["per_second"]
         print(
             f"  widget / ceiling = {ratio:.2f} (target ≥ 0.5), "
-            f"p99 {widget['p99_ms']:.0f} ms (target < 100 ms)"
+            f"p99 {widget['p99_ms']:.0f} ms (target < 100 ms)\n"
+            f"  store-only / ceiling = {floor['per_second'] / ceiling['per_second']:.2f}, "
+            f"widget / store-only = {widget['per_second'] / floor['per_second']:.2f}"
         )
     finally:
         process.terminate()
