@@ -21,12 +21,12 @@ from bot.dialogue import followup
 from bot.dialogue.models import Message, conversation_of
 from intake import casework
 from intake.db import utcnow
-from intake.models import Case, CaseProgram, Person
+from intake.models import URGENCY_ORDER, Case, CaseProgram, Person
 
 CaseStatus = Literal["new", "in_progress", "waiting", "referred", "closed"]
 Urgency = Literal["emergency", "high", "medium", "low"]
 Outcome = Literal["housed", "housing_kept", "referred_elsewhere", "no_contact", "withdrew"]
-assert get_args(CaseStatus) == casework.STATUSES and get_args(Urgency) == casework.URGENCY_ORDER
+assert get_args(CaseStatus) == casework.STATUSES and get_args(Urgency) == URGENCY_ORDER
 assert get_args(Outcome) == casework.OUTCOMES
 
 router = APIRouter(prefix="/admin/api/cases", tags=["cases"], responses={**NOT_FOUND, **CONFLICT})

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, case, func, select
+from sqlalchemy import ForeignKey, Integer, String, Text, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,7 +30,6 @@ NEXT = {
     CLOSED: {IN_PROGRESS},  # reopened
 }
 OUTCOMES = ("housed", "housing_kept", "referred_elsewhere", "no_contact", "withdrew")
-URGENCY_ORDER = ("emergency", "high", "medium", "low")
 
 
 class CaseworkError(ValueError):
@@ -92,9 +91,7 @@ class QueueFilter:
 
 def _ordered(query: Any) -> Any:
     """Who asked for a person first, then by urgency, then the oldest first."""
-    urgency = case({u: rank for rank, u in enumerate(URGENCY_ORDER)}, value=Case.urgency, else_=9)
-    asked = case((Case.human_requested_at.is_(None), 1), else_=0)
-    return query.order_by(asked, urgency, Case.created_at, Case.id)
+    return query.order_by(Case.queue_rank, Case.created_at, Case.id)
 
 
 async def queue(

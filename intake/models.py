@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Computed, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intake.db import Base, JSONDocument, UTCDateTime, utcnow
@@ -25,8 +25,20 @@ class Person(Base):
     cases: Mapped[list[Case]] = relationship(back_populates="person", lazy="raise")
 
 
+URGENCY_ORDER = ("emergency", "high", "medium", "low")
+# The queue's order before age, kept by the database itself: whoever asked for a
+# person first (0–9), then by urgency. An index on it and the age gives the first
+# page of the queue without sorting every case.
+QUEUE_RANK = (
+    "(CASE WHEN human_requested_at IS NULL THEN 10 ELSE 0 END) + (CASE urgency "
+    + " ".join(f"WHEN '{u}' THEN {rank}" for rank, u in enumerate(URGENCY_ORDER))
+    + " ELSE 9 END)"
+)
+
+
 class Case(Base):
     __tablename__ = "intake_case"
+    __table_args__ = (Index("ix_intake_case_queue", "queue_rank", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str | None] = mapped_column(String(20), unique=True)
@@ -61,6 +73,7 @@ class Case(Base):
     # Erasure keeps the case for statistics only; cases of one erased person share a key.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     anonymous_person: Mapped[str | None] = mapped_column(String(16))
+    queue_rank: Mapped[int] = mapped_column(Integer, Computed(QUEUE_RANK, persisted=True))
 
     person: Mapped[Person | None] = relationship(back_populates="cases", lazy="raise")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from alembic import command
@@ -45,17 +47,49 @@ def alembic_config() -> Config:
     return config
 
 
+@contextlib.contextmanager
+def schema_changes(connection: Connection) -> Iterator[None]:
+    """One transaction for migrations. On SQLite, foreign keys are off while it runs:
+    a migration that rebuilds a table (Alembic's batch mode: copy, drop, rename)
+    would otherwise, on the drop, delete or unlink every row that refers to the old
+    table. The pragma only works outside a transaction; before committing, SQLite
+    checks that every reference still points somewhere."""
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        _pragma(connection, "foreign_keys=OFF")
+    try:
+        with connection.begin():
+            yield
+            if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                raise RuntimeError("the migration left references to missing rows")
+    finally:
+        if sqlite:
+            _pragma(connection, "foreign_keys=ON")
+
+
+def _pragma(connection: Connection, pragma: str) -> None:
+    """A pragma through the driver, so that SQLAlchemy does not open a transaction."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(f"PRAGMA {pragma}")
+    finally:
+        cursor.close()
+
+
 def _upgrade(connection: Connection) -> None:
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
-    config = alembic_config()
-    config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    with schema_changes(connection):
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID}
+            )
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
 
 
 async def migrate(db: Database) -> None:
     """Upgrade the schema to the newest revision; a no-op when it is current."""
-    async with db.engine.begin() as connection:
+    async with db.engine.connect() as connection:
         await connection.run_sync(_upgrade)
 
 

@@ -9,7 +9,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from kmb.database import metadata
+from kmb.database import metadata, schema_changes
 
 # APScheduler keeps its job store in a table of its own making (kmb/scheduler.py).
 NOT_OURS = {"apscheduler_jobs"}
@@ -36,9 +36,14 @@ async def _run_standalone() -> None:
     from kmb.settings import Settings
 
     db = Database(Settings().database_url)
-    async with db.engine.begin() as connection:
-        await connection.run_sync(_run)
+    async with db.engine.connect() as connection:
+        await connection.run_sync(_run_with_schema_changes)
     await db.dispose()
+
+
+def _run_with_schema_changes(connection: Connection) -> None:
+    with schema_changes(connection):
+        _run(connection)
 
 
 connection = context.config.attributes.get("connection")
