@@ -144,10 +144,12 @@ class TelegramDelivery:
         return len(items)
 
     async def _deliver(self, item: Item) -> Result:
+        """Send one item; whatever happens, say what happened (never raise: the other
+        items of the round were sent, and their results must be recorded)."""
         result = Result(item)
-        reply = Reply.from_dict(item.body)
-        markup = render.keyboard(reply)
         try:
+            reply = Reply.from_dict(item.body)
+            markup = render.keyboard(reply)
             result.closed = await self._close_keyboards(item)
             sent = await self._send(int(item.chat_id), reply, markup)
         except TelegramRetryAfter as error:
@@ -160,6 +162,10 @@ class TelegramDelivery:
         except TelegramAPIError as error:  # 400 and the like: sending again will not help
             result.error = type(error).__name__
             logger.warning("telegram message %s failed for good: %s", item.id, result.error)
+        except Exception as error:  # e.g. an answer that is not JSON, a row we cannot read
+            result.retry_in = backoff(item.attempts, self.backoff_unit)
+            result.error = type(error).__name__
+            logger.error("telegram message %s could not be sent: %s", item.id, result.error)
         else:
             result.sent_id, result.keyboard = str(sent.message_id), markup is not None
         return result

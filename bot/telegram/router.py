@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 
 from bot.dialogue.engine import Engine
@@ -33,8 +35,10 @@ def build_router(engine: Engine, *, notify: Callable[[], None]) -> Router:
             toast = Translator(outcome.locale).gettext(N_("That question is already answered."))
         elif outcome.failed:
             toast = render.text(outcome.replies[0])
-        # Always answer, or the person's button keeps spinning.
-        await query.answer(text=toast)
-        notify()
+        notify()  # the replies are in the outbox whatever happens to the toast
+        # Always answer, or the person's button keeps spinning. Telegram refuses an
+        # answer to a press that waited too long (after downtime): nothing to mend.
+        with contextlib.suppress(TelegramBadRequest):
+            await query.answer(text=toast)
 
     return router

@@ -79,6 +79,11 @@ class BotApiServer:
         body = self._error(status, retry_after)
         self.failures.setdefault(method, []).extend([(status, body)] * times)
 
+    def fail_next_with_page(self, method: str, status: int = 502) -> None:
+        """The next call gets what a proxy in front of Telegram answers: HTML, not JSON."""
+        page = f"<html><body><h1>{status} Bad Gateway</h1></body></html>"
+        self.failures.setdefault(method, []).append((status, page))
+
     def fail_for(self, method: str, status: int, seconds: float, retry_after: int = 1) -> None:
         """Every call of ``method`` fails with ``status`` for ``seconds`` — after the
         outages planned before this one."""
@@ -134,6 +139,8 @@ class BotApiServer:
         if outages or planned:
             _, status, body = outages[0] if outages else (0, *planned.pop(0))  # type: ignore[union-attr]
             self.calls.append(Call(f"{method}!{status}", params))
+            if isinstance(body, str):
+                return web.Response(text=body, content_type="text/html", status=status)
             return web.json_response(body, status=status)
         call = Call(method, params)
         self.calls.append(call)

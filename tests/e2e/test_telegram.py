@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 import pytest
@@ -146,6 +147,16 @@ async def test_intake_in_ukrainian_through_the_webhook(webhook_bot: RunningBot) 
     assert menus["uk"][0]["description"] != menus["en"][0]["description"]
 
 
+async def test_a_press_too_old_to_answer_still_gets_its_reply(webhook_bot: RunningBot) -> None:
+    """After downtime Telegram refuses to answer an old button press (400): the
+    webhook still says 200 (no endless re-delivery) and the reply goes out."""
+    user = webhook_bot.user(chat_id=6002, language_code="en")
+    await user.send("/start")
+    webhook_bot.server.fail_next("answerCallbackQuery", 400)
+    replies = await user.press("English")  # the fixture's post asserts 200
+    assert replies and "danger" in replies[-1].params["text"].lower()
+
+
 async def test_the_webhook_refuses_a_wrong_secret(webhook_bot: RunningBot) -> None:
     client = webhook_bot.client  # type: ignore[attr-defined]
     response = await client.post(
@@ -211,6 +222,26 @@ async def test_429_and_500_are_retried_and_every_message_arrives_once(
     assert len(texts) == len(set(texts)) == 2
     failed = [c.method for c in server.calls if c.method.startswith("sendMessage!")]
     assert failed == ["sendMessage!429"] + ["sendMessage!500"] * 3
+    async with polling_bot.db.sessions() as session:
+        statuses = (await session.scalars(select(OutboxMessage.status))).all()
+    assert set(statuses) == {"sent"}
+
+
+async def test_an_answer_that_is_not_json_is_retried_and_sends_nothing_twice(
+    polling_bot: RunningBot,
+) -> None:
+    """A proxy's HTML error page for one message of a round: that message is tried
+    again, and the others of the round are recorded as sent, not sent again."""
+    server = polling_bot.server
+    server.fail_next_with_page("sendMessage")
+    users = [polling_bot.user(chat_id=5010 + n, language_code="en") for n in range(3)]
+    await asyncio.gather(*(user.send("/start") for user in users))
+    await wait_until(lambda: all(len(user.received()) == 1 for user in users))
+    await polling_bot.delivery.deliver_due()  # type: ignore[union-attr]
+    assert [len(user.received()) for user in users] == [1, 1, 1]
+    assert [c.method for c in server.calls if c.method.startswith("sendMessage!")] == [
+        "sendMessage!502"
+    ]
     async with polling_bot.db.sessions() as session:
         statuses = (await session.scalars(select(OutboxMessage.status))).all()
     assert set(statuses) == {"sent"}
