@@ -143,13 +143,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_exception_handler(error, health.database_unavailable)
     admin_app.install(app)
     app.add_middleware(BodySizeLimit, prefix="/widget/api", limit=settings.widget_max_body_bytes)
+    app.add_middleware(RequestContext)  # every request, even refused ones and crashes
     if settings.widget_origins():
+        # Outermost, so that every answer a city's page gets — a crash's 500 included —
+        # carries the CORS headers; otherwise the browser hides it and widget.js takes
+        # it for a lost connection. Retry-After must be exposed to be read at all.
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.widget_origins(),
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Accept-Language"],
+            expose_headers=["Retry-After", "X-Request-ID"],
             max_age=600,
         )
-    app.add_middleware(RequestContext)  # outermost: every request, even refused ones
     return app

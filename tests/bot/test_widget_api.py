@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.dialogue.models import Conversation, Message
+from bot.web import api
 from intake.db import Database
 from intake.models import Case
 from kmb.settings import Settings
@@ -236,9 +237,12 @@ async def test_rate_limits_answer_with_a_clear_message(database_url: str, db: Da
     assert "Retry-After" in response.headers and response.json()["detail"]
 
 
-async def test_cors_only_for_configured_origins(database_url: str, db: Database) -> None:
+async def test_cors_only_for_configured_origins(
+    database_url: str, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    city = "https://www.lipova.example"
     app = create_app(
-        settings_for(database_url, widget_allowed_origins="https://www.lipova.example")
+        settings_for(database_url, widget_allowed_origins=city, widget_rate_per_session="1/minute")
     )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -250,10 +254,27 @@ async def test_cors_only_for_configured_origins(database_url: str, db: Database)
                     headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
                 )
 
-            allowed = await preflight("https://www.lipova.example")
+            allowed = await preflight(city)
             refused = await preflight("https://evil.example")
-    assert allowed.headers.get("access-control-allow-origin") == "https://www.lipova.example"
+            # What the city's page must be able to read: a rate limit's Retry-After,
+            # and even a crash's 500 (else the browser reports a lost connection).
+            body, auth = await start(client)
+            headers = {**auth, "Origin": city}
+            for number in range(2):
+                message = {"id": f"m{number}", "payload": "lang:en", "after": body["cursor"]}
+                limited = await client.post("/widget/api/messages", json=message, headers=headers)
+
+            async def broken(*args: object, **kwargs: object) -> None:
+                raise RuntimeError("a bug")
+
+            monkeypatch.setattr(api, "_messages", broken)
+            crashed = await client.get("/widget/api/messages", headers=headers)
+    assert allowed.headers.get("access-control-allow-origin") == city
     assert "access-control-allow-origin" not in refused.headers
+    assert limited.status_code == 429 and limited.headers["retry-after"]
+    assert "retry-after" in limited.headers["access-control-expose-headers"].lower()
+    assert crashed.status_code == 500
+    assert crashed.headers.get("access-control-allow-origin") == city
 
 
 async def test_the_widget_files_and_the_demo_page(client: httpx.AsyncClient) -> None:
