@@ -27,7 +27,7 @@ from bot.dialogue.engine import APOLOGY, Engine
 from bot.dialogue.models import Conversation
 from bot.dialogue.privacy import delete_personal_data
 from bot.dialogue.script import N_
-from bot.dialogue.types import Inbound
+from bot.dialogue.types import Inbound, Outcome
 from bot.web import sessions
 from bot.web.limits import RateLimits
 from bot.web.problems import WidgetProblem, request_locale
@@ -183,6 +183,16 @@ async def _messages(context: Widget, chat_id: str, after: int) -> Messages:
     )
 
 
+def _refuse_if_failed(outcome: Outcome) -> None:
+    """The engine could store nothing: say so in the person's language."""
+    if outcome.retry:  # the database is away: the widget keeps the message and resends it
+        raise WidgetProblem(
+            503, "Service Unavailable", APOLOGY, headers={"Retry-After": str(RETRY_SECONDS)}
+        )
+    if outcome.failed:  # a fault of ours: resending would fail again; say sorry once
+        raise WidgetProblem(500, "Internal Server Error", APOLOGY)
+
+
 @router.post("/sessions", status_code=201)
 async def start_session(request: Request, body: StartRequest, context: WidgetDep) -> Started:
     address = client_address(request)
@@ -190,7 +200,7 @@ async def start_session(request: Request, body: StartRequest, context: WidgetDep
     await context.limits.check(context.limits.sessions_per_address, address)
     async with context.db.transaction() as session:
         token, web_session = sessions.create(session, now=utcnow())
-    await context.engine.handle(
+    outcome = await context.engine.handle(
         Inbound(
             channel=sessions.CHANNEL,
             chat_id=web_session.chat_id,
@@ -200,6 +210,7 @@ async def start_session(request: Request, body: StartRequest, context: WidgetDep
             source=body.source,
         )
     )
+    _refuse_if_failed(outcome)  # the unused session simply expires
     found = await _messages(context, web_session.chat_id, 0)
     return Started(token=token, **found.model_dump())
 
@@ -216,12 +227,7 @@ async def send_message(body: SendRequest, chat_id: ChatDep, context: WidgetDep) 
             payload=body.payload,
         )
     )
-    if outcome.retry:  # nothing was stored: the widget keeps the message and resends it
-        raise WidgetProblem(
-            503, "Service Unavailable", APOLOGY, headers={"Retry-After": str(RETRY_SECONDS)}
-        )
-    if outcome.failed:  # a fault of ours: resending would fail again; say sorry once
-        raise WidgetProblem(500, "Internal Server Error", APOLOGY)
+    _refuse_if_failed(outcome)
     context.notifier.notify(chat_id)
     return await _messages(context, chat_id, body.after)
 

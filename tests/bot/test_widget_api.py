@@ -322,6 +322,10 @@ async def test_a_fault_of_ours_is_said_once_and_not_worth_resending(
                 raise RuntimeError("a bug")
 
             monkeypatch.setattr(app.state.runtime.engine.flow, "respond", broken)
+            refused = await client.post(
+                "/widget/api/sessions", json={"locale": "uk"}, headers={"Accept-Language": "uk"}
+            )
+            assert refused.status_code == 500 and "Вибачте" in refused.json()["detail"]
             message = {"id": "m1", "payload": "lang:uk", "after": body["cursor"]}
             headers = {**auth, "Accept-Language": "uk"}  # as widget.js sends it
             response = await client.post("/widget/api/messages", json=message, headers=headers)

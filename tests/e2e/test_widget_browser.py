@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.dialogue.models import Conversation, Message
 from bot.web.sessions import WebSession
@@ -326,6 +326,43 @@ async def test_a_server_busy_for_long_is_retried_a_limited_number_of_times(
         ".filter(m => m.textContent.includes('Busy.')).length"
     )
     assert shown == 2
+
+
+async def test_a_page_load_leaves_the_focus_to_the_page(browser, served: Served) -> None:
+    page = await open_page(browser, served, DESKTOP)
+    await page.wait_for_function(f"() => !!document.querySelector('{HOST}')")
+    assert await page.evaluate("() => document.activeElement === document.body")
+
+
+async def test_an_expired_session_says_so_and_goes_on_in_a_new_one(
+    browser, served: Served, database: Database
+) -> None:
+    """The person comes back after the session expired: what they type is not lost;
+    they read that the conversation ended, and a new one begins with their message."""
+    page = await open_page(browser, served, PHONE)
+    chat = await start_chat(page, database)
+    await chat.press("lang:en")
+    old_chat = await chat.chat_id()
+    async with database.engine.begin() as connection:  # as the expiry job would
+        await connection.execute(text("DELETE FROM web_session"))
+    await page.locator("#kmb-input").fill("hello")
+    await page.locator("#kmb-input").press("Enter")
+    await page.wait_for_function(
+        f"() => document.querySelector('{HOST}').shadowRoot.querySelector('.log')"
+        ".textContent.includes('This conversation has ended')",
+        timeout=15_000,
+    )
+    await page.wait_for_function(f"() => ({count_script('.msg.pending')})() === 0")
+    new_chat = await chat.chat_id()
+    assert new_chat and new_chat != old_chat
+    async with database.sessions() as session:
+        conversation = await session.scalar(
+            select(Conversation).where(Conversation.chat_id == new_chat)
+        )
+        typed = await session.scalar(
+            select(func.count()).where(Message.conversation_id == conversation.id)
+        )
+    assert typed == 2  # the new session's start, then what they typed
 
 
 async def test_html_in_messages_is_shown_as_text(

@@ -8,6 +8,7 @@
   const LANGS = ["cs", "en", "uk"];
   const NAMES = { cs: "Čeština", en: "English", uk: "Українська" };
   const KEY = "kmb-intake";
+  const MAX_TRIES = 12;  // about a minute of "busy" answers: then the person decides
   const script = document.currentScript;
   const data = (script && script.dataset) || {};
   const base = data.api || (script ? new URL(script.src, location.href).origin : location.origin);
@@ -104,6 +105,8 @@
   }
 
   function render() {
+    const active = shadow.activeElement;  // a button of the log keeps its focus when redrawn
+    const focused = active && log.contains(active) ? active.dataset.payload : null;
     log.replaceChildren();
     const lastWithChoices = state.log.map((m) => m.who === "bot" && !!(m.choices && m.choices.length))
       .lastIndexOf(true);
@@ -126,6 +129,10 @@
     });
     log.scrollTop = log.scrollHeight;
     exitMini.hidden = state.open || !state.token;
+    if (focused) {
+      const again = [...log.querySelectorAll(".chip:not([disabled])")].find((c) => c.dataset.payload === focused);
+      if (again) again.focus();
+    }
   }
 
   function focusNext() {
@@ -147,43 +154,81 @@
   }
 
   function receive(found) {
-    if (!found) return;
+    if (!found) return false;
+    let changed = false;
     for (const m of found.messages || []) {
-      if (m.id > state.cursor) state.log.push({ who: "bot", id: m.id, text: m.text, choices: m.choices, links: m.links, document: m.document });
+      if (m.id > state.cursor) {
+        state.log.push({ who: "bot", id: m.id, text: m.text, choices: m.choices, links: m.links, document: m.document });
+        changed = true;
+      }
     }
     state.cursor = Math.max(state.cursor, found.cursor || 0);
     if (found.locale && LANGS.includes(found.locale) && found.locale !== state.lang) {
       state.lang = found.locale;
       labels();
+      changed = true;
     }
+    if (!changed) return false;  // an empty long poll: leave focus and scrolling alone
     state.log = state.log.slice(-200);
     store.save();
     render();
+    return true;
   }
 
   function note(text) { state.log.push({ who: "bot", text }); store.save(); render(); }
 
+  let starting = false;
   async function start() {
-    const r = await api("POST", "/widget/api/sessions", { locale: state.lang });
-    if (!r.ok) { note((r.data && r.data.detail) || t("error")); return; }
-    state.token = r.data.token;
-    receive(r.data);
-    focusNext();
-    poll();
+    if (starting || state.token) return;
+    starting = true;
+    try {
+      for (let tries = 1; !state.token; tries++) {
+        let r;
+        try {
+          r = await api("POST", "/widget/api/sessions", { locale: state.lang });
+        } catch (e) {  // offline: try again, more slowly each time
+          offline.hidden = false;
+          await sleep(Math.min(1000 * 2 ** tries, 15000));
+          continue;
+        }
+        offline.hidden = true;
+        const busy = r.status === 429 || r.status === 503;
+        if (!r.ok && (!busy || tries >= MAX_TRIES)) { note((r.data && r.data.detail) || t("error")); return; }
+        if (busy) {
+          if (tries === 1) note((r.data && r.data.detail) || t("error"));
+          await sleep(1000 * (r.retryAfter || 5));
+          continue;
+        }
+        state.token = r.data.token;
+        receive(r.data);
+        if (state.open) focusNext();
+        poll();
+        flush();  // anything typed while there was no session
+      }
+    } finally {
+      starting = false;
+    }
   }
 
-  function restartAfterExpiry() {
-    state = { token: null, cursor: 0, pending: [], log: [], open: true, lang: state.lang };
+  // The session expired (or was ended elsewhere): say so with the server's words, and
+  // begin a new one — at once if the chat is open, else when it is opened.
+  function restartAfterExpiry(detail) {
+    const unsent = state.log.filter((m) => m.pending);  // still to be sent, in the new session
+    state = { token: null, cursor: 0, pending: state.pending, log: [], open: state.open, lang: state.lang };
+    if (detail) state.log.push({ who: "bot", text: detail });
+    state.log.push(...unsent);
     store.save();
-    start();
+    render();
+    if (state.open) start();
   }
 
-  const MAX_TRIES = 12;  // about a minute of "busy": then the person decides
   let flushing = false;
   let delay = 1000;
   async function flush() {
-    if (flushing) return;
+    // Nothing to send, or no session yet (start() flushes once it has one).
+    if (flushing || !state.token || !state.pending.length) return;
     flushing = true;
+    let delivered = false;
     try {
       while (state.pending.length) {
         const item = state.pending[0];
@@ -200,7 +245,7 @@
         }
         offline.hidden = true;
         delay = 1000;
-        if (r.status === 401) { restartAfterExpiry(); return; }
+        if (r.status === 401) { restartAfterExpiry(r.data && r.data.detail); return; }
         item.tries = (item.tries || 0) + 1;
         if ((r.status === 429 || r.status === 503) && item.tries < MAX_TRIES) {
           // Kept and sent again with the same id; the apology is shown once.
@@ -210,6 +255,7 @@
           continue;
         }
         state.pending.shift();
+        delivered = true;
         const mine = state.log.find((m) => m.pendingId === item.id);
         if (mine) { mine.pending = false; }
         if (r.ok) receive(r.data); else note((r.data && r.data.detail) || t("error"));
@@ -219,7 +265,7 @@
       typing.hidden = true;
       store.save();
       render();
-      if (state.open) focusNext();
+      if (state.open && delivered) focusNext();  // not on every retry while offline
     }
   }
   addEventListener("online", () => { delay = 1000; flush(); });
@@ -234,9 +280,10 @@
 
   function sendText() {
     const text = input.value.trim();
-    if (!text || !state.token) return;
+    if (!text) return;
     input.value = "";
     send({ id: uid(), text }, text);
+    if (!state.token) start();
   }
 
   function press(choice) { send({ id: uid(), payload: choice.payload }, choice.label); }
@@ -256,7 +303,7 @@
       try {
         const r = await api("GET", "/widget/api/messages?after=" + state.cursor + "&wait=25");
         if (r.ok) { offline.hidden = true; receive(r.data); }
-        else if (r.status === 401) { state.token = null; store.save(); break; }
+        else if (r.status === 401) { restartAfterExpiry(r.data && r.data.detail); break; }
         else await sleep(3000);
       } catch (e) {
         offline.hidden = false;
@@ -267,7 +314,7 @@
   }
 
   // ---- opening, closing, quick exit ---------------------------------------------------------------
-  function setOpen(open) {
+  function setOpen(open, moveFocus = true) {
     state.open = open;
     store.save();
     panel.hidden = !open;
@@ -275,8 +322,8 @@
     launcher.setAttribute("aria-expanded", String(open));
     render();
     if (open) {
-      if (!state.token) start(); else focusNext();
-    } else {
+      if (!state.token) start(); else if (moveFocus) focusNext();
+    } else if (moveFocus) {
       launcher.focus();
     }
   }
@@ -300,7 +347,7 @@
   function mount() {
     document.body.append(host);
     labels();
-    setOpen(state.open);
+    setOpen(state.open, false);  // a page load does not take the focus from the page
     if (state.token) { poll(); flush(); }
   }
   if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
