@@ -126,7 +126,11 @@ async def authenticate(
     session: AsyncSession, username: str, password: str, *, now: datetime, policy: LoginPolicy
 ) -> StaffAccount:
     """The account, or LoginRefused; failures are counted and lock the account."""
-    account = await session.scalar(select(StaffAccount).where(StaffAccount.username == username))
+    # Locked for the transaction: guesses sent at the same moment are counted one by
+    # one, so parallel requests cannot slip past the lockout.
+    account = await session.scalar(
+        select(StaffAccount).where(StaffAccount.username == username).with_for_update()
+    )
     if account is None or not account.active:
         _hasher.verify(password, _DUMMY_HASH)
         raise LoginRefused("invalid")
@@ -170,8 +174,10 @@ async def use_refresh_token(
 ) -> tuple[StaffAccount, str]:
     """Trade a refresh token for a new one (rotation). A token used twice means it was
     copied: every token of the account is revoked."""
+    # Locked for the transaction: the same token sent twice at once (the person and
+    # whoever copied it) is seen as used by the second, which revokes them all.
     stored = await session.scalar(
-        select(RefreshToken).where(RefreshToken.token_hash == _token_hash(token))
+        select(RefreshToken).where(RefreshToken.token_hash == _token_hash(token)).with_for_update()
     )
     if stored is None or stored.expires_at <= now:
         raise LoginRefused("invalid")

@@ -3,6 +3,8 @@ lockout after repeated failures, disabled accounts, no default secret in product
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -74,6 +76,27 @@ async def test_refresh_tokens_rotate_and_a_reused_one_signs_everyone_out(admin: 
     assert stolen.status_code == 401  # used twice: somebody copied it
     again = await admin.client.post("/admin/api/auth/refresh", json={"refresh_token": rotated})
     assert again.status_code == 401  # and every session of the account ended
+
+
+async def test_guesses_and_a_copied_token_sent_at_the_same_moment_are_caught(
+    admin: Admin,
+) -> None:
+    """Parallel requests do not slip past the checks (PostgreSQL runs them at once)."""
+    guesses = await asyncio.gather(*(admin.sign_in("editor", "wrong!") for _ in range(8)))
+    assert {r.status_code for r in guesses} <= {401, 423}
+    assert (await admin.sign_in("editor")).status_code == 423  # locked, as after 5 in a row
+
+    token = (await admin.sign_in("admin")).json()["refresh_token"]
+    refreshed = await asyncio.gather(
+        *(
+            admin.client.post("/admin/api/auth/refresh", json={"refresh_token": token})
+            for _ in range(5)
+        )
+    )
+    assert sorted(r.status_code for r in refreshed) == [200, 401, 401, 401, 401]
+    [winner] = [r.json()["refresh_token"] for r in refreshed if r.status_code == 200]
+    again = await admin.client.post("/admin/api/auth/refresh", json={"refresh_token": winner})
+    assert again.status_code == 401  # the reuse ended every session of the account
 
 
 async def test_signing_out_and_disabling_take_effect_at_once(admin: Admin) -> None:
