@@ -110,10 +110,18 @@ class ContactPoint(BaseModel):
 
     def serves(self, district: str | None) -> bool:
         """Whether the person's own words for their part of the city name this point's."""
+        return self.district_named(district) is not None
+
+    def district_named(self, district: str | None) -> str | None:
+        """This point's own name for the part of the city the person's words name (their
+        words may hold a street and a number: only the district's name is repeated)."""
         words = _fold(district or "")
         if len(words) < 3:
-            return False
-        return any(_fold(name) in words or words in _fold(name) for name in self.districts)
+            return None
+        return next(
+            (name for name in self.districts if _fold(name) in words or words in _fold(name)),
+            None,
+        )
 
 
 class ContactPoints(BaseModel):

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from appointments.booking import cancel, future_appointments
 from appointments.models import Appointment
+from intake import outbox
 from intake.casework import CaseNote
 from intake.consent import withdraw
 from intake.models import Case, Person
@@ -48,6 +49,10 @@ async def anonymise_cases(
     if not case_ids:
         return
     cases = list(await session.scalars(select(Case).where(Case.id.in_(case_ids))))
+    # The staff chat was told of the case by its reference: that goes too.
+    await outbox.forget_alerts(
+        session, [c.reference for c in cases if c.reference and c.anonymised_at is None]
+    )
     for case in cases:
         if case.anonymised_at is not None:
             continue

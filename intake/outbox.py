@@ -19,7 +19,9 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     and_,
+    cast,
     delete,
     or_,
     select,
@@ -259,6 +261,19 @@ async def forget_bodies(session: AsyncSession, *, channel: str, chat_id: str) ->
         .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
         .values(body=ERASED)
     )
+
+
+async def forget_alerts(session: AsyncSession, references: Collection[str]) -> None:
+    """Empty the staff alerts that name these cases (their people are being erased)."""
+    for reference in references:
+        await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.kind == "staff_alert",
+                cast(OutboxMessage.body, Text).contains(reference),
+            )
+            .values(body=ERASED)
+        )
 
 
 async def forget_chat(session: AsyncSession, *, channel: str, chat_id: str) -> None:

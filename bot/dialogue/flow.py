@@ -570,11 +570,16 @@ class Flow:
         turn.case_reference = case.reference
         alerts = self.config.staff_alerts
         if alerts is not None and result.urgency in alerts.urgencies:
+            points = self.config.contact_points
             alert = render.staff_alert(
                 Translator(alerts.locale),
                 reference=case.reference or "",
                 urgency=result.urgency,
-                district=case.district,
+                # The city's name for the district, never the person's own words (they
+                # may hold a street and a house number).
+                district=points.for_district(case.district).district_named(case.district)
+                if points
+                else None,
                 url=alerts.case_url.format(reference=case.reference),
             )
             outbox.enqueue(

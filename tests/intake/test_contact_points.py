@@ -87,3 +87,11 @@ def test_two_points_with_one_id_are_refused(tmp_path: Path) -> None:
 def test_a_file_without_points_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ContactPointConfigError, match=r"no \[\[point\]\]"):
         load_contact_points(write(tmp_path, "[contact_point]\nname = 'old format'\n"))
+
+
+def test_the_district_is_named_in_the_citys_words_not_the_persons() -> None:
+    points = load_contact_points(ROOT / "tests" / "data" / "contact-points.toml")
+    typed = "sidliste jih 12, byt 3"
+    point = points.for_district(typed)
+    assert point.district_named(typed) == "Sídliště Jih"  # the street and flat stay out
+    assert points.main.district_named("Poruba") is None
