@@ -22,7 +22,7 @@ from bot.telegram import webhook
 from bot.telegram.commands import register_commands
 from bot.web import api as widget_api
 from bot.web import pages
-from bot.web.limits import BodySizeLimit, RateLimits
+from bot.web.limits import BodySizeLimit, RateLimits, RefuseNul
 from bot.web.problems import WidgetProblem, handle_invalid_request, handle_problem
 from kmb import health, logs
 from kmb.app import running
@@ -142,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for error in health.MAYBE_AWAY:
         app.add_exception_handler(error, health.database_unavailable)
     admin_app.install(app)
+    app.add_middleware(RefuseNul)
     app.add_middleware(BodySizeLimit, prefix="/widget/api", limit=settings.widget_max_body_bytes)
     app.add_middleware(RequestContext)  # every request, even refused ones and crashes
     if settings.widget_origins():

@@ -332,3 +332,43 @@ async def test_a_fault_of_ours_is_said_once_and_not_worth_resending(
     assert response.status_code == 500 and "retry-after" not in response.headers
     assert response.headers["content-type"] == "application/problem+json"
     assert "Вибачте" in response.json()["detail"]
+
+
+async def test_a_nul_character_anywhere_is_refused_clearly(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    """PostgreSQL cannot store NUL: it is refused at the door with a 400 in the
+    person's language, not a failure deep in a transaction."""
+    body, auth = await start(client)
+    headers = {**auth, "Accept-Language": "cs"}
+    for request in (
+        client.post(
+            "/widget/api/messages",
+            json={"id": "n1", "text": "ahoj\x00", "after": body["cursor"]},
+            headers=headers,
+        ),
+        client.post(
+            "/widget/api/messages",
+            json={"id": "n\x002", "payload": "lang:en", "after": body["cursor"]},
+            headers=headers,
+        ),
+        client.get("/widget/api/messages?after=0%00", headers=headers),
+        client.post("/admin/api/auth/token", data={"username": "a\x00b", "password": "x"}),
+        client.get("/admin/api/cases?district=%00"),
+    ):
+        refused = await request
+        assert refused.status_code == 400, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+    assert "NUL" in refused.json()["detail"]
+    async with db.sessions() as session:
+        stored = await session.scalar(
+            select(func.count()).select_from(Message).where(Message.external_id.like("n%"))
+        )
+    assert stored == 0
+    # "%00" typed in a message is just text (only URLs and forms encode NUL so).
+    fine = await client.post(
+        "/widget/api/messages",
+        json={"id": "n3", "text": "sleva 50%00 a víc", "after": body["cursor"]},
+        headers=headers,
+    )
+    assert fine.status_code == 200
