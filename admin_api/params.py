@@ -39,7 +39,18 @@ def _text_only(value: object) -> object:
     return value
 
 
-IsoDate = Annotated[date, BeforeValidator(_text_only)]
+# Dates far from now are typing mistakes, and near the ends of the calendar the
+# arithmetic of periods and calendars overflows: refused as invalid instead.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+def _within_years(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"expected a date between {FIRST_YEAR} and {LAST_YEAR}")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_text_only), AfterValidator(_within_years)]
 
 
 def _local_when_naive(value: datetime) -> datetime:
@@ -47,5 +58,12 @@ def _local_when_naive(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=PRAGUE)
 
 
-IsoDateTime = Annotated[datetime, BeforeValidator(_text_only), AfterValidator(_local_when_naive)]
-AwareIsoDateTime = Annotated[AwareDatetime, BeforeValidator(_text_only)]
+IsoDateTime = Annotated[
+    datetime,
+    BeforeValidator(_text_only),
+    AfterValidator(_within_years),
+    AfterValidator(_local_when_naive),
+]
+AwareIsoDateTime = Annotated[
+    AwareDatetime, BeforeValidator(_text_only), AfterValidator(_within_years)
+]

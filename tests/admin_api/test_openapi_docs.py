@@ -11,6 +11,7 @@ import pytest
 
 from kmb.settings import Settings
 from kmb.web import create_app
+from tests.admin_api.conftest import Admin
 
 SCHEMA = create_app(Settings()).openapi()
 OPERATIONS = [
@@ -65,3 +66,19 @@ def test_the_operation_is_documented_with_examples(
             continue
         for media_type, media in response.get("content", {}).items():
             assert has_example(media), f"response {status} {media_type}"
+
+
+async def test_dates_at_the_ends_of_the_calendar_are_refused_not_crashed_on(
+    admin: Admin,
+) -> None:
+    """Far dates are typing mistakes (and overflow the period arithmetic): 422."""
+    boss = await admin.headers("admin")
+    for url in (
+        "/admin/api/reports/indicators?from=9999-12-30&period=week",
+        "/admin/api/reports/indicators?from=0001-01-01&period=month",
+        "/admin/api/points/centrum/calendar?first=9999-12-30",
+        "/admin/api/cases?created_from=0001-01-01T00:00",
+    ):
+        response = await admin.client.get(url, headers=boss)
+        assert response.status_code == 422, (url, response.text)
+        assert "between 1900 and 2200" in response.text
