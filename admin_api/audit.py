@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fastapi import Request
 from sqlalchemy import Integer, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -21,6 +22,11 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(String(60), index=True)  # e.g. a case reference
     address: Mapped[str] = mapped_column(String(64))  # where the request came from
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+def address_of(request: Request) -> str:
+    """Where a member of staff acted from, for the audit log."""
+    return request.client.host if request.client else "unknown"
 
 
 def record(

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from admin_api import audit
 from admin_api.accounts import CASEWORKER
 from admin_api.params import AwareIsoDateTime, IsoDate, PointId, RowId
 from admin_api.problems import CONFLICT, NOT_FOUND, AdminProblem
@@ -229,7 +231,7 @@ async def calendar(
 
 @router.post("/points/{point_id}/appointments", status_code=201, **CASEWORKERS)
 async def book_for(
-    point_id: PointId, body: BookIn, member: StaffDep, context: ContextDep
+    point_id: PointId, body: BookIn, member: StaffDep, context: ContextDep, request: Request
 ) -> AppointmentOut:
     """Book for the person of a case (on the phone or at the desk); they are told in
     their chat, with the calendar file."""
@@ -253,6 +255,7 @@ async def book_for(
                 max_future=context.config.max_future_appointments,
             )
             await AppointmentNotices(context.config).booked_by_staff(session, appointment, now=now)
+            _audit(session, request, member.username, "appointment.book", body.case_reference)
             return _out(appointment)
     except booking.AlreadyBooked as error:
         raise AdminProblem(
@@ -299,7 +302,11 @@ async def unblock(blocked_id: RowId, context: ContextDep) -> Response:
 
 @router.post("/appointments/{appointment_id}/outcome", **CASEWORKERS)
 async def outcome(
-    appointment_id: RowId, body: OutcomeIn, member: StaffDep, context: ContextDep
+    appointment_id: RowId,
+    body: OutcomeIn,
+    member: StaffDep,
+    context: ContextDep,
+    request: Request,
 ) -> AppointmentOut:
     """Attended or no-show."""
     try:
@@ -307,13 +314,17 @@ async def outcome(
             done = await staff.record_outcome(
                 session, appointment_id, body.outcome, staff=member.username, now=utcnow()
             )
+            reference = await _reference(session, done)
+            _audit(session, request, member.username, f"appointment.{body.outcome}", reference)
             return _out(done)
     except staff.CalendarError as error:
         raise AdminProblem(409, "Not possible", str(error)) from error
 
 
 @router.post("/appointments/{appointment_id}/cancel", **CASEWORKERS)
-async def cancel(appointment_id: RowId, member: StaffDep, context: ContextDep) -> AppointmentOut:
+async def cancel(
+    appointment_id: RowId, member: StaffDep, context: ContextDep, request: Request
+) -> AppointmentOut:
     """Cancel for the contact point; the person is told and offered the next free times."""
     now = utcnow()
     try:
@@ -322,6 +333,25 @@ async def cancel(appointment_id: RowId, member: StaffDep, context: ContextDep) -
                 session, appointment_id, staff=member.username, now=now
             )
             await AppointmentNotices(context.config).cancelled_by_point(session, cancelled, now=now)
+            reference = await _reference(session, cancelled)
+            _audit(session, request, member.username, "appointment.cancel", reference)
             return _out(cancelled)
     except staff.CalendarError as error:
         raise AdminProblem(404, "Not found", str(error)) from error
+
+
+async def _reference(session: AsyncSession, appointment: Appointment) -> str:
+    """The case an appointment belongs to, as the audit log names it."""
+    found = await session.scalar(select(Case.reference).where(Case.id == appointment.case_id))
+    return found or f"appointment {appointment.id}"
+
+
+def _audit(session: AsyncSession, request: Request, who: str, action: str, target: str) -> None:
+    audit.record(
+        session,
+        staff=who,
+        action=action,
+        target=target,
+        address=audit.address_of(request),
+        at=utcnow(),
+    )

@@ -237,10 +237,6 @@ class NoteIn(BaseModel):
     )
 
 
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 async def _summaries(session: AsyncSession, cases: list[Case]) -> list[CaseSummary]:
     ids = [c.id for c in cases]
     programs: dict[int, list[str]] = {}
@@ -324,7 +320,7 @@ async def case_queue(
             staff=staff.username,
             action="cases.list",
             target="queue",
-            address=_address(request),
+            address=audit.address_of(request),
             at=utcnow(),
         )
         items = await _summaries(session, cases)
@@ -369,7 +365,7 @@ async def case_detail(
             staff=staff.username,
             action="case.read",
             target=reference,
-            address=_address(request),
+            address=audit.address_of(request),
             at=utcnow(),
         )
         (summary,) = await _summaries(session, [found])
@@ -405,7 +401,7 @@ async def _change(
                 staff=staff.username,
                 action=action,
                 target=reference,
-                address=_address(request),
+                address=audit.address_of(request),
                 at=now,
             )
             (summary,) = await _summaries(session, [found])

@@ -7,10 +7,11 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from admin_api import audit
 from admin_api.accounts import EDITOR
 from admin_api.params import MAX_INT, IsoDate, Lang, Offset, RowId, Slug
 from admin_api.problems import CONFLICT, NOT_FOUND, AdminProblem
@@ -282,14 +283,25 @@ async def stale(
 @router.get("/unanswered", **EDITORS)
 async def unanswered(
     context: ContextDep,
+    member: StaffDep,
+    request: Request,
     include_linked: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Offset = 0,
 ) -> UnansweredPage:
     """Questions the assistant could not answer, the newest first (words only with consent)."""
-    async with context.db.reading() as session:
+    async with context.db.transaction() as session:
         items, total = await editing.unanswered_questions(
             session, include_linked=include_linked, limit=limit, offset=offset
+        )
+        # People's own words, however anonymous: who read them is logged.
+        audit.record(
+            session,
+            staff=member.username,
+            action="questions.list",
+            target="unanswered",
+            address=audit.address_of(request),
+            at=utcnow(),
         )
     return UnansweredPage(
         items=[UnansweredOut.model_validate(q, from_attributes=True) for q in items], total=total

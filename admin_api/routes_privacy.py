@@ -160,7 +160,7 @@ async def export_person(
             staff=staff.username,
             action="person.export",
             target=reference,
-            address=request.client.host if request.client else "unknown",
+            address=audit.address_of(request),
             at=utcnow(),
         )
         return {
@@ -223,7 +223,7 @@ async def erase_person(
             staff=staff.username,
             action="person.erase",
             target=reference,
-            address=request.client.host if request.client else "unknown",
+            address=audit.address_of(request),
             at=utcnow(),
         )
 

@@ -129,3 +129,8 @@ async def test_book_for_a_person_block_time_and_cancel(admin: Admin) -> None:
     assert sum(c["payload"].startswith("bk:t:centrum:") for c in sorry["choices"]) == 3
     unknown = await admin.client.get("/admin/api/points/nowhere/calendar", headers=auth)
     assert unknown.status_code == 404
+    # Who booked and cancelled for the person is in the audit log, under their case.
+    boss = await admin.headers("admin")
+    log = await admin.client.get(f"/admin/api/audit?target={REFERENCE}", headers=boss)
+    actions = [e["action"] for e in log.json()]
+    assert {"appointment.book", "appointment.cancel"} <= set(actions)
