@@ -146,17 +146,28 @@ async def claim_due(
     return rows
 
 
+def _still_claimed(message_id: int, attempts: int) -> Any:
+    """The row as this worker claimed it: if its lease ran out and another worker took
+    it over (the attempt count moved on), a late result of the first changes nothing."""
+    return and_(
+        OutboxMessage.id == message_id,
+        OutboxMessage.status == SENDING,
+        OutboxMessage.attempts == attempts,
+    )
+
+
 async def mark_sent(
     session: AsyncSession,
     message_id: int,
     *,
+    attempts: int,
     external_id: str | None,
     keyboard: bool,
     now: datetime,
 ) -> None:
     await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
+        .where(_still_claimed(message_id, attempts))
         .values(
             status=SENT,
             external_id=external_id,
@@ -168,29 +179,36 @@ async def mark_sent(
     )
 
 
-async def retry_later(session: AsyncSession, message_id: int, *, at: datetime, error: str) -> None:
+async def retry_later(
+    session: AsyncSession, message_id: int, *, attempts: int, at: datetime, error: str
+) -> None:
     await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
+        .where(_still_claimed(message_id, attempts))
         .values(status=PENDING, next_attempt_at=at, lease_until=None, last_error=error[:200])
     )
 
 
-async def give_up(session: AsyncSession, message_id: int, *, error: str) -> None:
+async def give_up(session: AsyncSession, message_id: int, *, attempts: int, error: str) -> None:
     await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
+        .where(_still_claimed(message_id, attempts))
         .values(status=FAILED, lease_until=None, last_error=error[:200])
     )
 
 
-async def drop_chat(session: AsyncSession, *, channel: str, chat_id: str, error: str) -> int:
-    """The chat cannot be reached (e.g. the person blocked the bot): stop trying."""
+async def drop_chat(
+    session: AsyncSession, *, channel: str, chat_id: str, up_to: int, error: str
+) -> int:
+    """The chat could not be reached (e.g. the person blocked the bot): stop trying the
+    messages queued until then (``up_to``, an outbox id). Later ones — the answer to
+    a person who unblocked the bot and wrote again — still go."""
     result = await session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.channel == channel,
             OutboxMessage.chat_id == chat_id,
+            OutboxMessage.id <= up_to,
             OutboxMessage.status.in_((PENDING, SENDING)),
         )
         .values(status=UNDELIVERABLE, lease_until=None, last_error=error[:200])

@@ -51,7 +51,10 @@ def engine_config(settings: Settings) -> EngineConfig:
         default_locale=settings.default_locale,
         time_zone=settings.time_zone,
         max_message_chars=settings.max_message_chars,
-        outbox_channels=frozenset({TELEGRAM} if settings.telegram_token else ()),
+        # Always: a process without the token (a `kmb worker` set up without it) still
+        # queues Telegram messages for the processes that have it, instead of storing
+        # them as delivered.
+        outbox_channels=frozenset({TELEGRAM}),
         fetch_channels=frozenset({WEB}),
         flood_limit_per_minute=settings.flood_limit_per_minute,
         staff_alerts=staff_alerts,
@@ -63,10 +66,13 @@ def create_bot(settings: Settings) -> Bot:
     from aiogram.client.telegram import TelegramAPIServer
 
     assert settings.telegram_token is not None
+    # A request that hangs gives up well within the outbox's 60 s claim on a message,
+    # so another worker does not take over a message that is still being sent.
+    timeout = 20
     session = (
-        AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+        AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base), timeout=timeout)
         if settings.telegram_api_base
-        else AiohttpSession()
+        else AiohttpSession(timeout=timeout)
     )
     return Bot(settings.telegram_token.get_secret_value(), session=session)
 

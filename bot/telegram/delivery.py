@@ -71,6 +71,7 @@ class Result:
     """What happened to one item; recorded with the others in one transaction."""
 
     item: Item
+    attempted_at: datetime = field(default_factory=utcnow)
     sent_id: str | None = None
     keyboard: bool = False
     retry_in: timedelta | None = None
@@ -146,7 +147,7 @@ class TelegramDelivery:
     async def _deliver(self, item: Item) -> Result:
         """Send one item; whatever happens, say what happened (never raise: the other
         items of the round were sent, and their results must be recorded)."""
-        result = Result(item)
+        result = Result(item, attempted_at=self.clock())
         try:
             reply = Reply.from_dict(item.body)
             markup = render.keyboard(reply)
@@ -207,20 +208,42 @@ class TelegramDelivery:
         await outbox.close_keyboards(session, result.closed)
         if result.sent_id is not None:
             await outbox.mark_sent(
-                session, item.id, external_id=result.sent_id, keyboard=result.keyboard, now=now
+                session,
+                item.id,
+                attempts=item.attempts,
+                external_id=result.sent_id,
+                keyboard=result.keyboard,
+                now=now,
             )
         elif result.unreachable:
+            if item.kind == "staff_alert":  # nobody else would notice: say it loudly
+                logger.error("the staff chat refused an alert (is the bot still in it?)")
             await outbox.drop_chat(
-                session, channel=CHANNEL, chat_id=item.chat_id, error=result.error or ""
+                session,
+                channel=CHANNEL,
+                chat_id=item.chat_id,
+                up_to=item.id,
+                error=result.error or "",
             )
             await session.execute(
                 update(Conversation)
-                .where(Conversation.channel == CHANNEL, Conversation.chat_id == item.chat_id)
+                .where(
+                    Conversation.channel == CHANNEL,
+                    Conversation.chat_id == item.chat_id,
+                    # unless they wrote to us since (and so unblocked the bot)
+                    Conversation.updated_at <= result.attempted_at,
+                )
                 .values(unreachable_at=now)
             )
         elif result.retry_in is not None and item.attempts < MAX_ATTEMPTS:
             await outbox.retry_later(
-                session, item.id, at=now + result.retry_in, error=result.error or ""
+                session,
+                item.id,
+                attempts=item.attempts,
+                at=now + result.retry_in,
+                error=result.error or "",
             )
         else:
-            await outbox.give_up(session, item.id, error=result.error or "unknown")
+            await outbox.give_up(
+                session, item.id, attempts=item.attempts, error=result.error or "unknown"
+            )
