@@ -18,8 +18,8 @@ from starlette.routing import Match
 from admin_api import app as admin_app
 from admin_api.problems import admin_http_problem, invalid_admin_request
 from admin_api.security import AdminContext
+from bot.telegram import setup as telegram_setup
 from bot.telegram import webhook
-from bot.telegram.commands import register_commands
 from bot.web import api as widget_api
 from bot.web import pages
 from bot.web.limits import BodySizeLimit, RateLimits, RefuseNul
@@ -102,22 +102,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 app.state.telegram = webhook.WebhookTarget(
                     telegram.dispatcher, telegram.bot, secret
                 )
-                await register_commands(telegram.bot)
-                if settings.telegram_webhook_url:
-                    await telegram.bot.set_webhook(
-                        settings.telegram_webhook_url,
-                        secret_token=secret,
-                        allowed_updates=["message", "callback_query"],
-                    )
-                else:
-                    # No public URL: fetch the updates by long polling from this process.
-                    await telegram.bot.delete_webhook()
-                    polling = telegram.dispatcher.start_polling(
-                        telegram.bot,
-                        handle_signals=False,
-                        allowed_updates=["message", "callback_query"],
-                    )
-                    tasks.append(asyncio.create_task(polling))
+                # No public URL: long polling from this process, once Telegram answers.
+                setup = telegram_setup.set_up(
+                    telegram.bot,
+                    telegram.dispatcher,
+                    webhook_url=settings.telegram_webhook_url,
+                    secret=secret,
+                )
+                tasks.append(asyncio.create_task(setup))
                 tasks.append(asyncio.create_task(telegram.delivery.run()))
             try:
                 yield

@@ -383,6 +383,27 @@ async def test_kmb_serve_polls_when_no_webhook_url_is_set(webhook_settings, bot_
     assert "setWebhook" not in methods
 
 
+async def test_kmb_serve_starts_while_telegram_is_away_and_registers_later(
+    webhook_settings, bot_api
+) -> None:
+    """Telegram answers 500 for a while: the widget and the admin API start anyway,
+    and the command menu and the webhook are registered once Telegram is back."""
+    import httpx
+
+    from kmb.web import create_app
+
+    bot_api.fail_for("setMyCommands", 500, seconds=1.5)
+    app = create_app(webhook_settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kmb.test") as client:
+            started = await client.post("/widget/api/sessions", json={"locale": "en"})
+            assert started.status_code == 201  # while Telegram is still away
+        await wait_until(lambda: any(c.method == "setWebhook" for c in bot_api.calls), 20)
+    failed = [c for c in bot_api.calls if c.method == "setMyCommands!500"]
+    assert failed and any(c.method == "setMyCommands" for c in bot_api.calls)
+
+
 async def test_a_caseworker_writes_to_a_telegram_person_and_gets_the_reply(
     webhook_bot: RunningBot,
 ) -> None:
