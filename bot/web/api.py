@@ -45,17 +45,32 @@ class Notifier:
     """Wakes long polls of a chat in this process when something was written for it."""
 
     def __init__(self) -> None:
-        self._events: dict[str, asyncio.Event] = {}
+        # chat id -> (its event, how many long polls wait on it); an entry lives only
+        # while someone waits, so chats that went away leave nothing behind.
+        self._events: dict[str, tuple[asyncio.Event, int]] = {}
 
     def notify(self, chat_id: str) -> None:
-        event = self._events.pop(chat_id, None)
-        if event is not None:
-            event.set()
+        found = self._events.pop(chat_id, None)
+        if found is not None:
+            found[0].set()
 
     async def wait(self, chat_id: str, seconds: float) -> None:
-        event = self._events.setdefault(chat_id, asyncio.Event())
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), seconds)
+        event, waiting = self._events.get(chat_id, (asyncio.Event(), 0))
+        self._events[chat_id] = (event, waiting + 1)
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), seconds)
+        finally:
+            current = self._events.get(chat_id)
+            if current is not None and current[0] is event:
+                if current[1] <= 1:
+                    del self._events[chat_id]
+                else:
+                    self._events[chat_id] = (event, current[1] - 1)
+
+    def __len__(self) -> int:
+        """Chats with a long poll waiting right now."""
+        return len(self._events)
 
 
 @dataclass

@@ -372,3 +372,18 @@ async def test_a_nul_character_anywhere_is_refused_clearly(
         headers=headers,
     )
     assert fine.status_code == 200
+
+
+async def test_long_polls_that_ended_leave_nothing_behind() -> None:
+    """Every chat whose long poll timed out or was answered is forgotten by the process
+    (else a busy server would keep one entry per chat it ever saw)."""
+    notifier = api.Notifier()
+    await asyncio.gather(*(notifier.wait(f"chat-{n}", 0.01) for n in range(50)))
+    assert len(notifier) == 0
+    first = asyncio.create_task(notifier.wait("one", 5))
+    second = asyncio.create_task(notifier.wait("one", 5))
+    await asyncio.sleep(0.05)
+    assert len(notifier) == 1
+    notifier.notify("one")
+    await asyncio.wait_for(asyncio.gather(first, second), 1)  # both woken at once
+    assert len(notifier) == 0
