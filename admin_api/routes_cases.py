@@ -18,7 +18,7 @@ from admin_api.problems import CONFLICT, NOT_FOUND, AdminProblem
 from admin_api.security import ContextDep, Staff, StaffDep, allowed
 from appointments.models import Appointment
 from bot.dialogue import followup
-from bot.dialogue.models import Message, conversation_of
+from bot.dialogue.models import Message, case_window, conversation_of, within
 from intake import casework
 from intake.db import utcnow
 from intake.models import URGENCY_ORDER, Case, CaseProgram, Person
@@ -345,12 +345,20 @@ async def case_detail(
         person = await session.get(Person, found.person_id)
         assert person is not None
         conversation = await conversation_of(session, found)
-        messages = list(
-            await session.scalars(
-                select(Message)
-                .where(Message.conversation_id == (conversation.id if conversation else None))
-                .order_by(Message.id)
+        messages = (
+            list(
+                await session.scalars(
+                    select(Message)
+                    .where(
+                        Message.conversation_id == conversation.id,
+                        # a chat shared by several people: only this case's stretch
+                        within(Message.created_at, case_window(conversation, found)),
+                    )
+                    .order_by(Message.id)
+                )
             )
+            if conversation
+            else []
         )
         appointments = list(
             await session.scalars(

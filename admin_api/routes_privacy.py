@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
-from sqlalchemy import select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin_api import audit
@@ -16,7 +16,7 @@ from admin_api.params import Reference
 from admin_api.problems import NOT_FOUND, AdminProblem
 from admin_api.security import ContextDep, StaffDep, allowed
 from appointments.models import Appointment
-from bot.dialogue.models import Conversation, Message, conversation_of
+from bot.dialogue.models import Conversation, Message, case_window, conversation_of, within
 from bot.dialogue.privacy import erase_person_everywhere
 from intake import casework, consent
 from intake.db import utcnow
@@ -44,13 +44,28 @@ async def _person_of(session: AsyncSession, reference: str) -> tuple[Case, Perso
     return found, person
 
 
-async def _conversations(session: AsyncSession, cases: list[Case]) -> list[Conversation]:
+async def _stretches(session: AsyncSession, cases: list[Case]) -> list[tuple[Case, Conversation]]:
+    """Each case with the chat it came from (whose stretch of it is the person's)."""
     found = []
     for case in cases:
         conversation = await conversation_of(session, case)
-        if conversation is not None and conversation not in found:
-            found.append(conversation)
+        if conversation is not None:
+            found.append((case, conversation))
     return found
+
+
+def _theirs(table: Any, stretches: list[tuple[Case, Conversation]]) -> Any:
+    """Rows of ``table`` written in the person's stretches of their chats."""
+    return or_(
+        false(),
+        *(
+            and_(
+                table.conversation_id == conversation.id,
+                within(table.created_at, case_window(conversation, case)),
+            )
+            for case, conversation in stretches
+        ),
+    )
 
 
 # Times as stored (UTC), in ISO 8601.
@@ -132,11 +147,10 @@ async def export_person(
     async with context.db.transaction() as session:
         _, person = await _person_of(session, reference)
         cases = list(await session.scalars(select(Case).where(Case.person_id == person.id)))
-        conversations = await _conversations(session, cases)
-        ids = [c.id for c in conversations]
+        stretches = await _stretches(session, cases)
         messages = list(
             await session.scalars(
-                select(Message).where(Message.conversation_id.in_(ids)).order_by(Message.id)
+                select(Message).where(_theirs(Message, stretches)).order_by(Message.id)
             )
         )
         appointments = list(
@@ -144,10 +158,10 @@ async def export_person(
         )
         questions = [
             *await session.scalars(
-                select(AnsweredQuestion.text).where(AnsweredQuestion.conversation_id.in_(ids))
+                select(AnsweredQuestion.text).where(_theirs(AnsweredQuestion, stretches))
             ),
             *await session.scalars(
-                select(UnansweredQuestion.text).where(UnansweredQuestion.conversation_id.in_(ids))
+                select(UnansweredQuestion.text).where(_theirs(UnansweredQuestion, stretches))
             ),
         ]
         notes = [

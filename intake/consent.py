@@ -43,12 +43,14 @@ def give(
 
 
 async def attach(session: AsyncSession, *, conversation_id: int, person_id: int) -> None:
-    """The person of the conversation registered: their open consent is theirs."""
+    """The person of the conversation registered: the open consent given in it that is
+    nobody's yet is theirs (not one an earlier person of the same chat gave)."""
     await session.execute(
         update(ConsentRecord)
         .where(
             ConsentRecord.conversation_id == conversation_id,
             ConsentRecord.withdrawn_at.is_(None),
+            ConsentRecord.person_id.is_(None),
         )
         .values(person_id=person_id)
     )

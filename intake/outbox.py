@@ -271,14 +271,18 @@ async def messages_after(
 ERASED: dict[str, Any] = {"text": "", "choices": [], "links": []}
 
 
-async def forget_bodies(session: AsyncSession, *, channel: str, chat_id: str) -> None:
-    """Erase what was said to a chat (the person asked to delete their data); the rows
-    stay, so nothing is sent again and the counts remain."""
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
-        .values(body=ERASED)
+async def forget_bodies(
+    session: AsyncSession, *, channel: str, chat_id: str, before: datetime | None = None
+) -> None:
+    """Erase what was said to a chat (the person asked to delete their data), or what
+    was said to it before ``before``; the rows stay, so nothing is sent again and the
+    counts remain."""
+    query = update(OutboxMessage).where(
+        OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id
     )
+    if before is not None:
+        query = query.where(OutboxMessage.created_at < before)
+    await session.execute(query.values(body=ERASED))
 
 
 async def forget_alerts(session: AsyncSession, references: Collection[str]) -> None:

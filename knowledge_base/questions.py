@@ -105,9 +105,13 @@ async def ratings(session: AsyncSession) -> dict[str, tuple[int, int, int]]:
     return {slug: (shown, helped, not_helped) for slug, shown, helped, not_helped in rows}
 
 
-async def forget_texts(session: AsyncSession, *, conversation_id: int) -> None:
-    """Keep the counts for the statistics, drop what the person wrote."""
+async def forget_texts(
+    session: AsyncSession, *, conversation_id: int, before: datetime | None = None
+) -> None:
+    """Keep the counts for the statistics, drop what the person wrote (only what they
+    wrote before ``before``, when given)."""
     for table in (UnansweredQuestion, AnsweredQuestion):
-        await session.execute(
-            update(table).where(table.conversation_id == conversation_id).values(text=None)
-        )
+        query = update(table).where(table.conversation_id == conversation_id)
+        if before is not None:
+            query = query.where(table.created_at < before)
+        await session.execute(query.values(text=None))

@@ -500,6 +500,12 @@ class Flow:
 
     async def _restart(self, session: AsyncSession, turn: Turn) -> None:
         conversation = turn.conversation
+        if conversation.case_id is not None:
+            # Someone registered from this chat: whoever starts again may be another
+            # person (a shared phone). What came before is the registered person's,
+            # and the consent is asked for, and recorded, anew.
+            conversation.intake_started_at = turn.now
+            conversation.consent_at = conversation.consent_version = None
         conversation.answers, conversation.history = {}, []
         conversation.editing = False
         conversation.step = SAFETY

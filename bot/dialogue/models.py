@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, and_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,6 +38,9 @@ class Conversation(Base):
     # A member of staff is talking with the person: the assistant asks nothing of its
     # own until they hand the conversation back.
     handoff_to: Mapped[str | None] = mapped_column(String(60))
+    # When the intake of whoever uses the chat now began, if someone registered from
+    # it before (/restart): what came earlier is the earlier person's.
+    intake_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Flood limit: messages counted in the current one-minute window.
     window_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     window_count: Mapped[int] = mapped_column(default=0)
@@ -58,6 +61,25 @@ class Message(Base):
     payload: Mapped[str | None] = mapped_column(String(100))
     replies: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONDocument)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+def case_window(conversation: Conversation, case: Case) -> tuple[datetime | None, datetime | None]:
+    """The stretch of a chat that is this case's person's, as (from, until): a chat used
+    by one person after another (/restart, then a new registration) is split at the
+    moment the latest intake began."""
+    boundary = conversation.intake_started_at
+    if boundary is None:
+        return None, None
+    return (boundary, None) if case.created_at >= boundary else (None, boundary)
+
+
+def within(column: Any, window: tuple[datetime | None, datetime | None]) -> Any:
+    """A condition on a timestamp column for ``case_window``'s stretch."""
+    since, until = window
+    return and_(
+        column >= since if since is not None else true(),
+        column < until if until is not None else true(),
+    )
 
 
 async def conversation_of(session: AsyncSession, case: Case) -> Conversation | None:

@@ -78,6 +78,24 @@ async def forget_conversation(
     await session.flush()
 
 
+async def forget_stretch(
+    session: AsyncSession, conversation: Conversation, *, until: datetime | None
+) -> None:
+    """The words of a chat up to ``until`` (an earlier person's, in a chat someone else
+    uses now): the transcript, the questions and what was said to the chat."""
+    if until is None:
+        return
+    await session.execute(
+        update(Message)
+        .where(Message.conversation_id == conversation.id, Message.created_at < until)
+        .values(text=None, replies=None, payload=None)
+    )
+    await questions.forget_texts(session, conversation_id=conversation.id, before=until)
+    await outbox.forget_bodies(
+        session, channel=conversation.channel, chat_id=conversation.chat_id, before=until
+    )
+
+
 async def erase_person_everywhere(session: AsyncSession, person_id: int, *, now: datetime) -> None:
     """Erase a person found by staff or by the retention job: every chat they registered
     from is forgotten (they are not in it now, so nothing of it needs to stay), and
@@ -92,4 +110,6 @@ async def erase_person_everywhere(session: AsyncSession, person_id: int, *, now:
         # conversation is theirs now, and stays; only this person's cases go.
         if current is None or current.person_id == person_id:
             await forget_conversation(session, conversation, now=now)
+        else:
+            await forget_stretch(session, conversation, until=conversation.intake_started_at)
     await erase_person(session, person_id, now=now)

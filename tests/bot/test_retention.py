@@ -6,12 +6,13 @@ runs at once) changes nothing more."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dialogue.engine import Engine
+from bot.dialogue.engine import Engine, EngineConfig
 from bot.dialogue.models import Conversation, Message
 from bot.dialogue.retention import RetentionJob
 from intake.db import Database
@@ -171,11 +172,16 @@ async def test_runs_at_the_same_time_erase_each_person_once(
 
 
 async def test_someone_who_registered_later_from_the_same_chat_is_kept(
-    db: Database, engine: Engine
+    db: Database, config: EngineConfig
 ) -> None:
     """An old case closed long ago, then /restart and a new registration from the same
     chat: erasing the first person leaves the second one and their conversation whole."""
+    seconds = itertools.count()  # time goes on between messages, as it does in a chat
+    engine = Engine(
+        db, config, clock=lambda: NOW - timedelta(hours=1) + timedelta(seconds=next(seconds))
+    )
     chat = await registered(engine)
+    await chat.type("Where can Alfons sleep tonight?")  # the first person's own words
     await close(db, chat, days_ago=CLOSED_DAYS + 1)
     await chat.type("/restart")
     await walk_through(chat, EXAMPLES[2]["answers"], language="en")
@@ -183,6 +189,11 @@ async def test_someone_who_registered_later_from_the_same_chat_is_kept(
     second = chat.last.case_reference
 
     assert (await job(db).run(NOW)).people == 1
+
+    async with db.reading() as session:
+        texts = [t for t in await session.scalars(select(Message.text)) if t]
+    assert not any("Alfons" in t for t in texts)  # the first person's words are gone
+    assert texts  # the second person's stay
 
     assert await people(db) == 1
     conversation = await chat.conversation()

@@ -1,0 +1,34 @@
+"""when the intake of a chat's current person began
+
+Revision ID: 0018
+Revises: 0017
+Create Date: 2026-11-30
+
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import intake.db
+
+# revision identifiers, used by Alembic.
+revision: str = "0018"
+down_revision: str | Sequence[str] | None = "0017"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    with op.batch_alter_table("conversation", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("intake_started_at", intake.db.UTCDateTime(timezone=True), nullable=True)
+        )
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    with op.batch_alter_table("conversation", schema=None) as batch_op:
+        batch_op.drop_column("intake_started_at")
