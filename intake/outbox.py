@@ -180,12 +180,26 @@ async def mark_sent(
 
 
 async def retry_later(
-    session: AsyncSession, message_id: int, *, attempts: int, at: datetime, error: str
+    session: AsyncSession,
+    message_id: int,
+    *,
+    attempts: int,
+    at: datetime,
+    error: str,
+    counted: bool = True,
 ) -> None:
+    """Back in line at ``at``; ``counted=False`` when the failure was not the message's
+    (Telegram asked to wait): the attempt is then not held against it."""
     await session.execute(
         update(OutboxMessage)
         .where(_still_claimed(message_id, attempts))
-        .values(status=PENDING, next_attempt_at=at, lease_until=None, last_error=error[:200])
+        .values(
+            status=PENDING,
+            next_attempt_at=at,
+            lease_until=None,
+            last_error=error[:200],
+            attempts=attempts if counted else attempts - 1,
+        )
     )
 
 

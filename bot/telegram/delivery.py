@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,11 +26,14 @@ from aiogram import Bot
 from aiogram.exceptions import (
     TelegramAPIError,
     TelegramBadRequest,
+    TelegramConflictError,
+    TelegramEntityTooLarge,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramNotFound,
     TelegramRetryAfter,
     TelegramServerError,
+    TelegramUnauthorizedError,
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message
 from sqlalchemy import update
@@ -47,7 +51,11 @@ logger = logging.getLogger(__name__)
 # Messages to a person (their newest buttons replace the older ones), unlike staff alerts.
 TO_PEOPLE = ("reply", "reminder", "notice")
 
-MAX_ATTEMPTS = 12
+# Failed sends (5xx, network) before a message is given up: with the backoff capped
+# at 5 minutes, about two hours of Telegram being away. Being told to wait (429) or
+# the bot's token being refused is not the message's failure and is not counted.
+MAX_ATTEMPTS = 30
+NOT_OURS_TO_FIX_SECONDS = 60
 MAX_BACKOFF_SECONDS = 300
 
 
@@ -75,6 +83,7 @@ class Result:
     sent_id: str | None = None
     keyboard: bool = False
     retry_in: timedelta | None = None
+    counted: bool = True  # False: the attempt is not held against the message
     unreachable: bool = False
     error: str | None = None
     closed: list[int] = field(default_factory=list)
@@ -98,6 +107,11 @@ class TelegramDelivery:
         self.idle_seconds = idle_seconds
         self.backoff_unit = backoff_unit
         self._wakeup = asyncio.Event()
+        self._paused_until = 0.0
+
+    def pause(self, wait: timedelta) -> None:
+        """Send nothing more for a while (Telegram asked us to wait)."""
+        self._paused_until = max(self._paused_until, time.monotonic() + wait.total_seconds())
 
     def notify(self) -> None:
         """Something was written to the outbox: deliver it now rather than at the next tick."""
@@ -106,6 +120,8 @@ class TelegramDelivery:
     async def run(self) -> None:
         """Deliver until cancelled."""
         while True:
+            if (wait := self._paused_until - time.monotonic()) > 0:
+                await asyncio.sleep(wait)
             try:
                 delivered = await self.deliver_due()
             except Exception as exc:  # the database may be down for a moment
@@ -155,6 +171,18 @@ class TelegramDelivery:
             sent = await self._send(int(item.chat_id), reply, markup)
         except TelegramRetryAfter as error:
             result.retry_in, result.error = timedelta(seconds=error.retry_after), "429"
+            result.counted = False
+            self.pause(result.retry_in)  # the limit is the bot's, not this chat's
+        except (TelegramUnauthorizedError, TelegramConflictError) as error:
+            # The token was revoked, or another process uses it: no message can go
+            # until someone mends the configuration; keep them all and say so.
+            result.retry_in = timedelta(seconds=NOT_OURS_TO_FIX_SECONDS)
+            result.error, result.counted = type(error).__name__, False
+            self.pause(result.retry_in)
+            logger.error("telegram refused the bot (%s): check KMB_TELEGRAM_TOKEN", result.error)
+        except TelegramEntityTooLarge as error:  # sending it again will not make it smaller
+            result.error = type(error).__name__
+            logger.warning("telegram message %s failed for good: %s", item.id, result.error)
         except TelegramForbiddenError:
             result.unreachable, result.error = True, "403 forbidden"
         except (TelegramServerError, TelegramNetworkError, TimeoutError, OSError) as error:
@@ -235,13 +263,14 @@ class TelegramDelivery:
                 )
                 .values(unreachable_at=now)
             )
-        elif result.retry_in is not None and item.attempts < MAX_ATTEMPTS:
+        elif result.retry_in is not None and (not result.counted or item.attempts < MAX_ATTEMPTS):
             await outbox.retry_later(
                 session,
                 item.id,
                 attempts=item.attempts,
                 at=now + result.retry_in,
                 error=result.error or "",
+                counted=result.counted,
             )
         else:
             await outbox.give_up(

@@ -223,8 +223,14 @@ async def test_429_and_500_are_retried_and_every_message_arrives_once(
     failed = [c.method for c in server.calls if c.method.startswith("sendMessage!")]
     assert failed == ["sendMessage!429"] + ["sendMessage!500"] * 3
     async with polling_bot.db.sessions() as session:
-        statuses = (await session.scalars(select(OutboxMessage.status))).all()
-    assert set(statuses) == {"sent"}
+        rows = (
+            await session.execute(
+                select(OutboxMessage.status, OutboxMessage.attempts).order_by(OutboxMessage.id)
+            )
+        ).all()
+    assert {status for status, _ in rows} == {"sent"}
+    # Being told to wait is not the message's failure; each 500 is.
+    assert [attempts for _, attempts in rows] == [1, 4]
 
 
 async def test_an_answer_that_is_not_json_is_retried_and_sends_nothing_twice(
