@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, select, update
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -87,22 +87,41 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int = 100) -
     due = list(await session.scalars(query))
     if not due:
         return []
-    appointments = {
-        a.id: a
-        for a in await session.scalars(
-            select(Appointment).where(Appointment.id.in_({r.appointment_id for r in due}))
-        )
-    }
+    ids = {r.appointment_id for r in due}
+    booked = select(Appointment).where(Appointment.id.in_(ids))
+    if session.bind.dialect.name == "postgresql":
+        # An appointment being changed right now (a cancellation not yet committed) is
+        # skipped, its reminders left for the next run — not sent for a cancelled time.
+        booked = booked.with_for_update(skip_locked=True)
+    appointments = {a.id: a for a in await session.scalars(booked)}
+    # After downtime only the latest due reminder of an appointment goes, even when its
+    # earlier ones fell into this batch and the latest into the next.
+    last_due = dict(
+        (
+            await session.execute(
+                select(AppointmentReminder.appointment_id, func.max(AppointmentReminder.due_at))
+                .where(
+                    AppointmentReminder.appointment_id.in_(ids),
+                    AppointmentReminder.status == PENDING,
+                    AppointmentReminder.due_at <= now,
+                )
+                .group_by(AppointmentReminder.appointment_id)
+            )
+        ).all()
+    )
     latest: dict[int, AppointmentReminder] = {}
     for reminder in due:  # ordered by due time: the last one of an appointment wins
         latest[reminder.appointment_id] = reminder
     claimed = []
     for reminder in due:
-        appointment = appointments[reminder.appointment_id]
+        appointment = appointments.get(reminder.appointment_id)
+        if appointment is None:
+            continue  # locked by a change in progress: the next run decides
         useful = (
             appointment.status == BOOKED
             and appointment.starts_at > now
             and latest[appointment.id] is reminder
+            and reminder.due_at >= last_due[appointment.id]
         )
         reminder.status, reminder.done_at = (SENT if useful else DROPPED), now
         if useful:

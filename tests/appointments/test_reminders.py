@@ -133,6 +133,18 @@ async def test_due_reminders_are_claimed_once_and_downtime_is_handled(db: Databa
     ]
 
 
+async def test_after_downtime_one_reminder_goes_even_across_batches(db: Database) -> None:
+    """The 24-hour and the 2-hour reminder both due, claimed one row per batch: still
+    one message, the later one."""
+    [one] = await people(db, 1)
+    appointment = await book(db, at(MONDAY, 11), one)
+    sent = []
+    for _ in range(3):
+        async with db.transaction() as session:
+            sent += await claim_due(session, now=at(MONDAY, 10), limit=1)
+    assert [(c.appointment.id, c.reminder.hours_before) for c in sent] == [(appointment.id, 2)]
+
+
 async def test_a_reminder_reaches_the_person_in_their_language_and_can_be_confirmed(
     chat: Chat, engine
 ) -> None:
