@@ -209,6 +209,20 @@ async def test_oversized_requests_are_refused(client: httpx.AsyncClient) -> None
     assert response.status_code == 413
     assert response.json()["detail"]
 
+    async def streamed() -> AsyncIterator[bytes]:  # no Content-Length to go by
+        yield b'{"id": "big2", "text": "'
+        for _ in range(20):
+            yield b"x" * 1000
+        yield b'"}'
+
+    response = await client.post(
+        "/widget/api/messages",
+        content=streamed(),
+        headers={**auth, "Content-Type": "application/json", "Accept-Language": "en"},
+    )
+    assert response.status_code == 413
+    assert response.json()["detail"] == "That message is too large to send."
+
 
 async def test_html_is_stored_and_returned_as_plain_text(client: httpx.AsyncClient) -> None:
     body, auth = await start(client)
