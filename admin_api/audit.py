@@ -10,7 +10,7 @@ from sqlalchemy import Integer, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from intake.db import Base, UTCDateTime
+from intake.db import Base, UTCDateTime, utcnow
 
 
 class AuditEntry(Base):
@@ -25,14 +25,29 @@ class AuditEntry(Base):
 
 
 def address_of(request: Request) -> str:
-    """Where a member of staff acted from, for the audit log."""
+    """Where a member of staff acted from."""
     return request.client.host if request.client else "unknown"
 
 
 def record(
-    session: AsyncSession, *, staff: str, action: str, target: str, address: str, at: datetime
+    session: AsyncSession,
+    request: Request,
+    *,
+    staff: str,
+    action: str,
+    target: str,
+    at: datetime | None = None,
 ) -> None:
-    session.add(AuditEntry(staff=staff, action=action, target=target, address=address, at=at))
+    """Log who did what to whom, from where (in the request's transaction)."""
+    session.add(
+        AuditEntry(
+            staff=staff,
+            action=action,
+            target=target,
+            address=address_of(request),
+            at=at or utcnow(),
+        )
+    )
 
 
 async def entries(

@@ -255,7 +255,13 @@ async def book_for(
                 max_future=context.config.max_future_appointments,
             )
             await AppointmentNotices(context.config).booked_by_staff(session, appointment, now=now)
-            _audit(session, request, member.username, "appointment.book", body.case_reference)
+            audit.record(
+                session,
+                request,
+                staff=member.username,
+                action="appointment.book",
+                target=body.case_reference,
+            )
             return _out(appointment)
     except booking.AlreadyBooked as error:
         raise AdminProblem(
@@ -315,7 +321,13 @@ async def outcome(
                 session, appointment_id, body.outcome, staff=member.username, now=utcnow()
             )
             reference = await _reference(session, done)
-            _audit(session, request, member.username, f"appointment.{body.outcome}", reference)
+            audit.record(
+                session,
+                request,
+                staff=member.username,
+                action=f"appointment.{body.outcome}",
+                target=reference,
+            )
             return _out(done)
     except staff.CalendarError as error:
         raise AdminProblem(409, "Not possible", str(error)) from error
@@ -334,7 +346,13 @@ async def cancel(
             )
             await AppointmentNotices(context.config).cancelled_by_point(session, cancelled, now=now)
             reference = await _reference(session, cancelled)
-            _audit(session, request, member.username, "appointment.cancel", reference)
+            audit.record(
+                session,
+                request,
+                staff=member.username,
+                action="appointment.cancel",
+                target=reference,
+            )
             return _out(cancelled)
     except staff.CalendarError as error:
         raise AdminProblem(404, "Not found", str(error)) from error
@@ -344,14 +362,3 @@ async def _reference(session: AsyncSession, appointment: Appointment) -> str:
     """The case an appointment belongs to, as the audit log names it."""
     found = await session.scalar(select(Case.reference).where(Case.id == appointment.case_id))
     return found or f"appointment {appointment.id}"
-
-
-def _audit(session: AsyncSession, request: Request, who: str, action: str, target: str) -> None:
-    audit.record(
-        session,
-        staff=who,
-        action=action,
-        target=target,
-        address=audit.address_of(request),
-        at=utcnow(),
-    )

@@ -317,11 +317,10 @@ async def case_queue(
         )
         audit.record(
             session,
+            request,
             staff=staff.username,
             action="cases.list",
             target="queue",
-            address=audit.address_of(request),
-            at=utcnow(),
         )
         items = await _summaries(session, cases)
     return CasePage(items=items, total=total, page=page, per_page=per_page)
@@ -370,11 +369,10 @@ async def case_detail(
         notes, history = await casework.notes_and_history(session, found.id)
         audit.record(
             session,
+            request,
             staff=staff.username,
             action="case.read",
             target=reference,
-            address=audit.address_of(request),
-            at=utcnow(),
         )
         (summary,) = await _summaries(session, [found])
     return CaseDetail(
@@ -406,10 +404,10 @@ async def _change(
             await change(session, found, now)
             audit.record(
                 session,
+                request,
                 staff=staff.username,
                 action=action,
                 target=reference,
-                address=audit.address_of(request),
                 at=now,
             )
             (summary,) = await _summaries(session, [found])

@@ -297,11 +297,10 @@ async def unanswered(
         # People's own words, however anonymous: who read them is logged.
         audit.record(
             session,
+            request,
             staff=member.username,
             action="questions.list",
             target="unanswered",
-            address=audit.address_of(request),
-            at=utcnow(),
         )
     return UnansweredPage(
         items=[UnansweredOut.model_validate(q, from_attributes=True) for q in items], total=total

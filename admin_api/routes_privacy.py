@@ -171,11 +171,10 @@ async def export_person(
         ]
         audit.record(
             session,
+            request,
             staff=staff.username,
             action="person.export",
             target=reference,
-            address=audit.address_of(request),
-            at=utcnow(),
         )
         return {
             "person": _plain(
@@ -234,11 +233,10 @@ async def erase_person(
         await erase_person_everywhere(session, person.id, now=utcnow())
         audit.record(
             session,
+            request,
             staff=staff.username,
             action="person.erase",
             target=reference,
-            address=audit.address_of(request),
-            at=utcnow(),
         )
 
 
