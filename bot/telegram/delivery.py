@@ -56,6 +56,7 @@ TO_PEOPLE = ("reply", "reminder", "notice")
 # the bot's token being refused is not the message's failure and is not counted.
 MAX_ATTEMPTS = 30
 NOT_OURS_TO_FIX_SECONDS = 60
+FINISH_ROUND_SECONDS = 25  # on stopping: a send in flight times out in 20 s
 MAX_BACKOFF_SECONDS = 300
 
 
@@ -118,12 +119,19 @@ class TelegramDelivery:
         self._wakeup.set()
 
     async def run(self) -> None:
-        """Deliver until cancelled."""
+        """Deliver until cancelled; a round in progress is finished first."""
         while True:
             if (wait := self._paused_until - time.monotonic()) > 0:
                 await asyncio.sleep(wait)
+            running = asyncio.ensure_future(self.deliver_due())
             try:
-                delivered = await self.deliver_due()
+                delivered = await asyncio.shield(running)
+            except asyncio.CancelledError:
+                # Stopping (a deploy, a restart): let the round record what it sent,
+                # or those messages would be sent again by whoever starts next.
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(running, FINISH_ROUND_SECONDS)
+                raise
             except Exception as exc:  # the database may be down for a moment
                 logger.error("telegram delivery round failed: %s", type(exc).__name__)
                 delivered = 0

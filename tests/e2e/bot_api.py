@@ -50,6 +50,8 @@ class BotApiServer:
     failures: dict[str, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
     # Outages: until a moment (time.monotonic()), every call of the method fails so.
     outages: dict[str, list[tuple[float, int, dict[str, Any]]]] = field(default_factory=dict)
+    # Seconds a method takes to answer (a slow network, a busy Telegram).
+    slow: dict[str, float] = field(default_factory=dict)
     port: int = 0
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
     _update_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -144,6 +146,8 @@ class BotApiServer:
             return web.json_response(body, status=status)
         call = Call(method, params)
         self.calls.append(call)
+        if self.slow.get(method):
+            await asyncio.sleep(self.slow[method])  # an answer that takes its time
         call.result = await getattr(self, f"_{method}", self._true)(params)
         return web.json_response({"ok": True, "result": call.result})
 

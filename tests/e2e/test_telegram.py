@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 
 import pytest
@@ -10,12 +11,15 @@ from sqlalchemy import func, select
 
 from bot.dialogue.engine import Engine
 from bot.dialogue.models import Conversation
+from bot.telegram.delivery import TelegramDelivery
+from intake import outbox
+from intake.db import Database, utcnow
 from intake.models import Case, Person
 from intake.outbox import OutboxMessage
 from tests.admin_api.conftest import PASSWORD, make_staff
 from tests.bot.test_intake_conversations import EXAMPLES, walk_through
-from tests.e2e.bot_api import Call
-from tests.e2e.conftest import STAFF_CHAT, RunningBot
+from tests.e2e.bot_api import BotApiServer, Call
+from tests.e2e.conftest import STAFF_CHAT, RunningBot, bot_for
 from tests.e2e.telegram_user import TelegramUser, wait_until
 
 
@@ -251,6 +255,32 @@ async def test_an_answer_that_is_not_json_is_retried_and_sends_nothing_twice(
     async with polling_bot.db.sessions() as session:
         statuses = (await session.scalars(select(OutboxMessage.status))).all()
     assert set(statuses) == {"sent"}
+
+
+async def test_stopping_during_a_send_records_it_so_it_is_not_sent_again(
+    bot_api: BotApiServer, db: Database
+) -> None:
+    """A deploy stops the worker while Telegram is answering: the round is finished and
+    recorded, so the next worker does not send the message a second time."""
+    async with db.transaction() as session:
+        outbox.enqueue(
+            session, channel="telegram", chat_id="5020", body={"text": "hi"}, now=utcnow()
+        )
+    bot_api.slow["sendMessage"] = 0.5
+    bot = bot_for(bot_api)
+    try:
+        worker = asyncio.create_task(TelegramDelivery(bot, db, idle_seconds=0.05).run())
+        await wait_until(lambda: bool(bot_api.sent(method="sendMessage")))
+        worker.cancel()  # mid-send
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
+        async with db.sessions() as session:
+            status = await session.scalar(select(OutboxMessage.status))
+        assert status == "sent"
+        assert await TelegramDelivery(bot, db).deliver_due() == 0  # the next worker
+    finally:
+        await bot.session.close()
+    assert len(bot_api.sent(method="sendMessage")) == 1
 
 
 async def test_a_blocked_bot_stops_retrying_and_marks_the_person_unreachable(
