@@ -16,8 +16,10 @@ from sqlalchemy import exc as db_errors
 # SQLSTATEs of a PostgreSQL server that is away: class 08 (connection exception)
 # and 57P01–57P05 (shut down by an admin or a crash, cannot connect now, database
 # dropped, idle session timeout). 57014 (a statement timeout) is not among them.
+# Also "not now" rather than "wrong": 40001 and 40P01, a transaction that lost a
+# serialization conflict or a deadlock to another — the same request succeeds again.
 _PG_AWAY_CLASS = "08"
-_PG_AWAY_CODES = frozenset({"57P01", "57P02", "57P03", "57P04", "57P05"})
+_PG_AWAY_CODES = frozenset({"57P01", "57P02", "57P03", "57P04", "57P05", "40001", "40P01"})
 # SQLite primary result codes that say "not now" rather than "wrong": BUSY, LOCKED,
 # READONLY (e.g. a read-only mount), IOERR, FULL (disk full), CANTOPEN.
 _SQLITE_AWAY_CODES = frozenset({5, 6, 8, 10, 13, 14})

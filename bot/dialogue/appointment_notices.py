@@ -35,7 +35,7 @@ async def queue_for_person(
     case = await session.get(Case, case_id) if case_id else None
     if case is None:
         return False
-    conversation = await conversation_of(session, case, lock=True)
+    conversation = await conversation_of(session, case)
     locale = conversation.locale if conversation else fallback_locale
     outbox.enqueue(
         session,

@@ -65,7 +65,7 @@ async def send(
         raise FollowUpError("Send either a text or a template.")
     if template is not None and template not in TEMPLATES:
         raise FollowUpError(f"There is no template {template}.")
-    conversation = await conversation_of(session, found, lock=True)
+    conversation = await conversation_of(session, found)
     if conversation is None:
         raise FollowUpError("The person's conversation no longer exists.")
 

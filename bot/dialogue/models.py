@@ -82,15 +82,10 @@ def within(column: Any, window: tuple[datetime | None, datetime | None]) -> Any:
     )
 
 
-async def conversation_of(
-    session: AsyncSession, case: Case, *, lock: bool = False
-) -> Conversation | None:
-    """The chat a case was registered from (None once the person deleted it).
-
-    ``lock`` before writing to the chat: messages to one chat are then stored one
-    transaction after the other, so their ids grow in the order they become visible
-    — which the widget's cursor relies on (it asks for what came after an id)."""
-    query = select(Conversation).where(
-        Conversation.channel == case.channel, Conversation.chat_id == case.chat_id
+async def conversation_of(session: AsyncSession, case: Case) -> Conversation | None:
+    """The chat a case was registered from (None once the person deleted it)."""
+    return await session.scalar(
+        select(Conversation).where(
+            Conversation.channel == case.channel, Conversation.chat_id == case.chat_id
+        )
     )
-    return await session.scalar(query.with_for_update() if lock else query)

@@ -87,3 +87,22 @@ def test_a_file_of_ours_that_is_missing_is_not_the_database() -> None:
     with pytest.raises(OSError) as unreadable:
         Path("/nonexistent/file").read_text()
     assert not database_away(unreadable.value)
+
+
+async def test_a_deadlock_lost_to_another_transaction_is_worth_retrying(db: Database) -> None:
+    if db.sqlite:
+        pytest.skip("PostgreSQL only")
+    async with db.engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE lock_pair (id int primary key)"))
+        await connection.execute(text("INSERT INTO lock_pair VALUES (1), (2)"))
+    started = asyncio.Barrier(2)
+
+    async def take(first: int, second: int) -> None:
+        async with db.engine.begin() as connection:
+            await connection.execute(text(f"SELECT 1 FROM lock_pair WHERE id={first} FOR UPDATE"))
+            await started.wait()
+            await connection.execute(text(f"SELECT 1 FROM lock_pair WHERE id={second} FOR UPDATE"))
+
+    outcomes = await asyncio.gather(take(1, 2), take(2, 1), return_exceptions=True)
+    [lost] = [o for o in outcomes if isinstance(o, BaseException)]
+    assert getattr(lost, "orig", None) is not None and database_away(lost)
