@@ -318,19 +318,29 @@ async def test_a_server_busy_for_long_is_retried_a_limited_number_of_times(
 
     await page.route("**/widget/api/messages*", busy)
     await page.locator(".chip[data-payload='ans:immediate_danger:no']").click()
-    await page.wait_for_function(f"() => ({count_script('.msg.pending')})() === 0", timeout=40_000)
-    await asyncio.sleep(2.5)  # long enough for another attempt, were there one
-    assert len(sent) == 12 and len(set(sent)) == 1  # the same message, a limited number of times
-    shown = await page.evaluate(
+    apologies = (
         f"() => [...document.querySelector('{HOST}').shadowRoot.querySelectorAll('.msg.bot')]"
         ".filter(m => m.textContent.includes('Busy.')).length"
     )
-    assert shown == 2
+    await page.wait_for_function(f"() => ({apologies})() === 2", timeout=40_000)
+    await asyncio.sleep(2.5)  # long enough for another attempt, were there one
+    assert len(sent) == 12 and len(set(sent)) == 1  # the same message, a limited number of times
+    assert await page.evaluate(apologies) == 2  # said while trying, and when giving up
+    # and the person's message still says it was not sent
+    assert await page.evaluate(count_script(".msg.me.pending")) == 1
 
 
 async def test_a_page_load_leaves_the_focus_to_the_page(browser, served: Served) -> None:
     page = await open_page(browser, served, DESKTOP)
     await page.wait_for_function(f"() => !!document.querySelector('{HOST}')")
+    assert await page.evaluate("() => document.activeElement === document.body")
+    # Even when the chat was left open without a session (it starts one by itself).
+    await page.evaluate(
+        "() => sessionStorage.setItem('kmb-intake', JSON.stringify("
+        "{open: true, token: null, cursor: 0, pending: [], log: [], lang: 'cs'}))"
+    )
+    await page.reload()
+    await page.wait_for_function(f"() => ({count_script('.chip:not([disabled])')})() > 0")
     assert await page.evaluate("() => document.activeElement === document.body")
 
 

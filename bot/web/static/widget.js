@@ -111,9 +111,10 @@
     const lastWithChoices = state.log.map((m) => m.who === "bot" && !!(m.choices && m.choices.length))
       .lastIndexOf(true);
     state.log.forEach((m, index) => {
-      const bubble = el("div", { class: "msg " + (m.who === "me" ? "me" : "bot") + (m.pending ? " pending" : "") });
+      const unsent = m.pending || m.failed;
+      const bubble = el("div", { class: "msg " + (m.who === "me" ? "me" : "bot") + (unsent ? " pending" : "") });
       bubble.append(document.createTextNode(m.text));  // always text, never HTML
-      if (m.pending) bubble.append(el("span", { class: "note", text: t("not_sent") }));
+      if (unsent) bubble.append(el("span", { class: "note", text: t("not_sent") }));
       if (m.who === "bot" && m.links && m.links.length) {
         bubble.append(el("div", { class: "links" }, ...m.links.map(safeLink)));
       }
@@ -178,7 +179,7 @@
   function note(text) { state.log.push({ who: "bot", text }); store.save(); render(); }
 
   let starting = false;
-  async function start() {
+  async function start(moveFocus = true) {
     if (starting || state.token) return;
     starting = true;
     try {
@@ -201,7 +202,7 @@
         }
         state.token = r.data.token;
         receive(r.data);
-        if (state.open) focusNext();
+        if (state.open && moveFocus) focusNext();  // not when a page load resumed it
         poll();
         flush();  // anything typed while there was no session
       }
@@ -212,14 +213,14 @@
 
   // The session expired (or was ended elsewhere): say so with the server's words, and
   // begin a new one — at once if the chat is open, else when it is opened.
-  function restartAfterExpiry(detail) {
+  function restartAfterExpiry(detail, moveFocus = true) {
     const unsent = state.log.filter((m) => m.pending);  // still to be sent, in the new session
     state = { token: null, cursor: 0, pending: state.pending, log: [], open: state.open, lang: state.lang };
     if (detail) state.log.push({ who: "bot", text: detail });
     state.log.push(...unsent);
     store.save();
     render();
-    if (state.open) start();
+    if (state.open) start(moveFocus);
   }
 
   let flushing = false;
@@ -257,7 +258,7 @@
         state.pending.shift();
         delivered = true;
         const mine = state.log.find((m) => m.pendingId === item.id);
-        if (mine) { mine.pending = false; }
+        if (mine) { mine.pending = false; mine.failed = !r.ok; }  // given up: still "not sent"
         if (r.ok) receive(r.data); else note((r.data && r.data.detail) || t("error"));
       }
     } finally {
@@ -303,7 +304,7 @@
       try {
         const r = await api("GET", "/widget/api/messages?after=" + state.cursor + "&wait=25");
         if (r.ok) { offline.hidden = true; receive(r.data); }
-        else if (r.status === 401) { restartAfterExpiry(r.data && r.data.detail); break; }
+        else if (r.status === 401) { restartAfterExpiry(r.data && r.data.detail, false); break; }
         else await sleep(3000);
       } catch (e) {
         offline.hidden = false;
@@ -322,7 +323,7 @@
     launcher.setAttribute("aria-expanded", String(open));
     render();
     if (open) {
-      if (!state.token) start(); else if (moveFocus) focusNext();
+      if (!state.token) start(moveFocus); else if (moveFocus) focusNext();
     } else if (moveFocus) {
       launcher.focus();
     }
