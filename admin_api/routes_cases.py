@@ -18,9 +18,9 @@ from admin_api.problems import CONFLICT, NOT_FOUND, AdminProblem
 from admin_api.security import ContextDep, Staff, StaffDep, allowed
 from appointments.models import Appointment
 from bot.dialogue import followup
-from bot.dialogue.models import Message, case_window, conversation_of, within
+from bot.dialogue.models import Message, case_window, conversation_of
 from intake import casework
-from intake.db import utcnow
+from intake.db import utcnow, within
 from intake.models import URGENCY_ORDER, Case, CaseProgram, Person
 
 CaseStatus = Literal["new", "in_progress", "waiting", "referred", "closed"]
@@ -351,7 +351,7 @@ async def case_detail(
                     .where(
                         Message.conversation_id == conversation.id,
                         # a chat shared by several people: only this case's stretch
-                        within(Message.created_at, case_window(conversation, found)),
+                        within(Message.created_at, await case_window(session, conversation, found)),
                     )
                     .order_by(Message.id)
                 )

@@ -16,10 +16,10 @@ from admin_api.params import Reference
 from admin_api.problems import NOT_FOUND, AdminProblem
 from admin_api.security import ContextDep, StaffDep, allowed
 from appointments.models import Appointment
-from bot.dialogue.models import Conversation, Message, case_window, conversation_of, within
+from bot.dialogue.models import Message, case_window, conversation_of
 from bot.dialogue.privacy import erase_person_everywhere
 from intake import casework, consent
-from intake.db import utcnow
+from intake.db import Window, utcnow, within
 from intake.models import Case, Person
 from knowledge_base.questions import AnsweredQuestion, UnansweredQuestion
 
@@ -44,26 +44,23 @@ async def _person_of(session: AsyncSession, reference: str) -> tuple[Case, Perso
     return found, person
 
 
-async def _stretches(session: AsyncSession, cases: list[Case]) -> list[tuple[Case, Conversation]]:
-    """Each case with the chat it came from (whose stretch of it is the person's)."""
+async def _stretches(session: AsyncSession, cases: list[Case]) -> list[tuple[int, Window]]:
+    """The chats the person's cases came from, each with the person's stretch of it."""
     found = []
     for case in cases:
         conversation = await conversation_of(session, case)
         if conversation is not None:
-            found.append((case, conversation))
+            found.append((conversation.id, await case_window(session, conversation, case)))
     return found
 
 
-def _theirs(table: Any, stretches: list[tuple[Case, Conversation]]) -> Any:
+def _theirs(table: Any, stretches: list[tuple[int, Window]]) -> Any:
     """Rows of ``table`` written in the person's stretches of their chats."""
     return or_(
         false(),
         *(
-            and_(
-                table.conversation_id == conversation.id,
-                within(table.created_at, case_window(conversation, case)),
-            )
-            for case, conversation in stretches
+            and_(table.conversation_id == conversation_id, within(table.created_at, window))
+            for conversation_id, window in stretches
         ),
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, func, select, update
+from sqlalchemy import ForeignKey, Integer, String, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -63,22 +63,23 @@ async def withdraw(
     person_id: int | None = None,
     conversation_id: int | None = None,
 ) -> None:
-    """End the person's (or the conversation's) consents and cut the ties to them."""
-    for column, value in (
-        (ConsentRecord.person_id, person_id),
-        (ConsentRecord.conversation_id, conversation_id),
+    """End the person's consents, or those given in the conversation that belong to
+    nobody yet (an earlier person of the same chat keeps theirs), and cut the ties."""
+    for which in (
+        ConsentRecord.person_id == person_id if person_id is not None else None,
+        and_(ConsentRecord.conversation_id == conversation_id, ConsentRecord.person_id.is_(None))
+        if conversation_id is not None
+        else None,
     ):
-        if value is None:
+        if which is None:
             continue
         await session.execute(
             update(ConsentRecord)
-            .where(column == value, ConsentRecord.withdrawn_at.is_(None))
+            .where(which, ConsentRecord.withdrawn_at.is_(None))
             .values(withdrawn_at=now)
         )
         await session.execute(
-            update(ConsentRecord)
-            .where(column == value)
-            .values(person_id=None, conversation_id=None)
+            update(ConsentRecord).where(which).values(person_id=None, conversation_id=None)
         )
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, event
+from sqlalchemy import JSON, DateTime, MetaData, and_, event, true
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -65,6 +65,19 @@ JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# A stretch of time, as (from, until); None: without a bound on that side.
+Window = tuple[datetime | None, datetime | None]
+
+
+def within(column: Any, window: Window) -> Any:
+    """The condition that a timestamp column falls in ``window`` (from ≤ t < until)."""
+    since, until = window
+    return and_(
+        column >= since if since is not None else true(),
+        column < until if until is not None else true(),
+    )
 
 
 def insert_unless_present(

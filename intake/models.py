@@ -73,6 +73,9 @@ class Case(Base):
     # Erasure keeps the case for statistics only; cases of one erased person share a key.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     anonymous_person: Mapped[str | None] = mapped_column(String(16))
+    # When this person's intake began in a chat someone else had registered from
+    # before (/restart); None for the chat's first person. Splits shared chats.
+    intake_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     queue_rank: Mapped[int] = mapped_column(Integer, Computed(QUEUE_RANK, persisted=True))
 
     person: Mapped[Person | None] = relationship(back_populates="cases", lazy="raise")

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
-from intake.db import Base, JSONDocument, UTCDateTime, utcnow
+from intake.db import Base, JSONDocument, UTCDateTime, Window, utcnow, within
 
 PENDING, SENDING, SENT, FAILED, UNDELIVERABLE = (
     "pending",
@@ -286,17 +286,24 @@ ERASED: dict[str, Any] = {"text": "", "choices": [], "links": []}
 
 
 async def forget_bodies(
-    session: AsyncSession, *, channel: str, chat_id: str, before: datetime | None = None
+    session: AsyncSession,
+    *,
+    channel: str,
+    chat_id: str,
+    window: Window = (None, None),
 ) -> None:
-    """Erase what was said to a chat (the person asked to delete their data), or what
-    was said to it before ``before``; the rows stay, so nothing is sent again and the
+    """Erase what was said to a chat (the person asked to delete their data), or in a
+    stretch of it (``window``); the rows stay, so nothing is sent again and the
     counts remain."""
-    query = update(OutboxMessage).where(
-        OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.chat_id == chat_id,
+            within(OutboxMessage.created_at, window),
+        )
+        .values(body=ERASED)
     )
-    if before is not None:
-        query = query.where(OutboxMessage.created_at < before)
-    await session.execute(query.values(body=ERASED))
 
 
 async def forget_alerts(session: AsyncSession, references: Collection[str]) -> None:

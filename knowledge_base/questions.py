@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, func, select,
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from intake.db import Base, UTCDateTime
+from intake.db import Base, UTCDateTime, Window, within
 
 MAX_TEXT = 1000
 
@@ -106,12 +106,16 @@ async def ratings(session: AsyncSession) -> dict[str, tuple[int, int, int]]:
 
 
 async def forget_texts(
-    session: AsyncSession, *, conversation_id: int, before: datetime | None = None
+    session: AsyncSession,
+    *,
+    conversation_id: int,
+    window: Window = (None, None),
 ) -> None:
-    """Keep the counts for the statistics, drop what the person wrote (only what they
-    wrote before ``before``, when given)."""
+    """Keep the counts for the statistics, drop what the person wrote (in ``window``,
+    a stretch of the chat, when given)."""
     for table in (UnansweredQuestion, AnsweredQuestion):
-        query = update(table).where(table.conversation_id == conversation_id)
-        if before is not None:
-            query = query.where(table.created_at < before)
-        await session.execute(query.values(text=None))
+        await session.execute(
+            update(table)
+            .where(table.conversation_id == conversation_id, within(table.created_at, window))
+            .values(text=None)
+        )

@@ -506,6 +506,7 @@ class Flow:
             # and the consent is asked for, and recorded, anew.
             conversation.intake_started_at = turn.now
             conversation.consent_at = conversation.consent_version = None
+            conversation.case_id = None  # the case stays the earlier person's
         conversation.answers, conversation.history = {}, []
         conversation.editing = False
         conversation.step = SAFETY
@@ -570,6 +571,7 @@ class Flow:
         )
         assert case.person_id is not None
         await consent.attach(session, conversation_id=conversation.id, person_id=case.person_id)
+        case.intake_started_at = conversation.intake_started_at
         conversation.case_id = case.id
         conversation.step = DONE
         conversation.history = []

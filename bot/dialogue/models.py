@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, and_, select, true
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from intake.db import Base, JSONDocument, UTCDateTime, utcnow
+from intake.db import Base, JSONDocument, UTCDateTime, Window, utcnow
 from intake.models import Case
 
 
@@ -63,23 +63,27 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-def case_window(conversation: Conversation, case: Case) -> tuple[datetime | None, datetime | None]:
+async def case_window(session: AsyncSession, conversation: Conversation, case: Case) -> Window:
     """The stretch of a chat that is this case's person's, as (from, until): a chat used
-    by one person after another (/restart, then a new registration) is split at the
-    moment the latest intake began."""
-    boundary = conversation.intake_started_at
-    if boundary is None:
-        return None, None
-    return (boundary, None) if case.created_at >= boundary else (None, boundary)
-
-
-def within(column: Any, window: tuple[datetime | None, datetime | None]) -> Any:
-    """A condition on a timestamp column for ``case_window``'s stretch."""
-    since, until = window
-    return and_(
-        column >= since if since is not None else true(),
-        column < until if until is not None else true(),
-    )
+    by one person after another (/restart, then a new intake) is split where each
+    intake began. None: from the chat's beginning, or until now."""
+    since = case.intake_started_at
+    later = [
+        started
+        for started in await session.scalars(
+            select(Case.intake_started_at).where(
+                Case.channel == case.channel,
+                Case.chat_id == case.chat_id,
+                Case.id != case.id,
+                Case.intake_started_at.is_not(None),
+            )
+        )
+        if since is None or started > since
+    ]
+    current = conversation.intake_started_at  # someone may be in the middle of one
+    if current is not None and (since is None or current > since):
+        later.append(current)
+    return since, min(later, default=None)
 
 
 async def conversation_of(session: AsyncSession, case: Case) -> Conversation | None:

@@ -8,11 +8,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogue import render
-from bot.dialogue.models import Conversation, Message, conversation_of
+from bot.dialogue.models import Conversation, Message, case_window, conversation_of
 from bot.dialogue.script import LANGUAGE, N_
 from bot.dialogue.translator import Translator
 from bot.dialogue.types import Reply
 from intake import consent, outbox
+from intake.db import Window, within
 from intake.erasure import erase_person
 from intake.models import Case
 from knowledge_base import questions
@@ -37,8 +38,10 @@ async def my_data(session: AsyncSession, conversation: Conversation, t: Translat
 async def delete_personal_data(
     session: AsyncSession, conversation: Conversation, *, now: datetime
 ) -> None:
-    """Erase the person of this conversation (their cases stay only as anonymous
-    statistics), the answers, the transcript's words and the questions' words."""
+    """Erase the person of this conversation — whoever uses the chat now — and their
+    stretch of it: answers, the words of the transcript and of their questions, what
+    was said to them. Their cases stay only as anonymous statistics. An earlier person
+    of a shared chat (/restart, then a new intake) keeps their stretch."""
     if conversation.case_id:
         person_id = await session.scalar(
             select(Case.person_id).where(Case.id == conversation.case_id)
@@ -48,13 +51,7 @@ async def delete_personal_data(
         if person_id is not None:
             await erase_person(session, person_id, now=now)
     await consent.withdraw(session, conversation_id=conversation.id, now=now)
-    await questions.forget_texts(session, conversation_id=conversation.id)
-    await outbox.forget_bodies(session, channel=conversation.channel, chat_id=conversation.chat_id)
-    await session.execute(
-        update(Message)
-        .where(Message.conversation_id == conversation.id)
-        .values(text=None, replies=None, payload=None)  # button presses are answers too
-    )
+    await forget_stretch(session, conversation, (conversation.intake_started_at, None))
     conversation.answers, conversation.history = {}, []
     conversation.editing = False
     conversation.consent_at = None
@@ -62,6 +59,20 @@ async def delete_personal_data(
     conversation.source = None
     conversation.handoff_to = None
     conversation.step = LANGUAGE  # whoever writes next starts afresh
+
+
+async def forget_stretch(session: AsyncSession, conversation: Conversation, window: Window) -> None:
+    """Blank the words of a stretch of a chat: the transcript (button presses are
+    answers too), the questions and what was said to the chat."""
+    await session.execute(
+        update(Message)
+        .where(Message.conversation_id == conversation.id, within(Message.created_at, window))
+        .values(text=None, replies=None, payload=None)
+    )
+    await questions.forget_texts(session, conversation_id=conversation.id, window=window)
+    await outbox.forget_bodies(
+        session, channel=conversation.channel, chat_id=conversation.chat_id, window=window
+    )
 
 
 async def forget_conversation(
@@ -78,38 +89,21 @@ async def forget_conversation(
     await session.flush()
 
 
-async def forget_stretch(
-    session: AsyncSession, conversation: Conversation, *, until: datetime | None
-) -> None:
-    """The words of a chat up to ``until`` (an earlier person's, in a chat someone else
-    uses now): the transcript, the questions and what was said to the chat."""
-    if until is None:
-        return
-    await session.execute(
-        update(Message)
-        .where(Message.conversation_id == conversation.id, Message.created_at < until)
-        .values(text=None, replies=None, payload=None)
-    )
-    await questions.forget_texts(session, conversation_id=conversation.id, before=until)
-    await outbox.forget_bodies(
-        session, channel=conversation.channel, chat_id=conversation.chat_id, before=until
-    )
-
-
 async def erase_person_everywhere(session: AsyncSession, person_id: int, *, now: datetime) -> None:
-    """Erase a person found by staff or by the retention job: every chat they registered
-    from is forgotten (they are not in it now, so nothing of it needs to stay), and
-    their cases are kept only anonymised."""
+    """Erase a person found by staff or by the retention job, and their cases are kept
+    only anonymised. A chat that was only theirs is forgotten whole (they are not in
+    it now, so nothing of it needs to stay); of a chat others used too, their stretch
+    is blanked, the others' stays."""
     cases = list(await session.scalars(select(Case).where(Case.person_id == person_id)))
     for case in cases:
         conversation = await conversation_of(session, case)
         if conversation is None:
             continue
-        current = await session.get(Case, conversation.case_id) if conversation.case_id else None
-        # The same chat may since have registered someone else (after /restart): their
-        # conversation is theirs now, and stays; only this person's cases go.
-        if current is None or current.person_id == person_id:
+        since, until = await case_window(session, conversation, case)
+        if since is None and until is None:
             await forget_conversation(session, conversation, now=now)
+        elif until is None:  # theirs is the chat's current stretch
+            await delete_personal_data(session, conversation, now=now)
         else:
-            await forget_stretch(session, conversation, until=conversation.intake_started_at)
+            await forget_stretch(session, conversation, (since, until))
     await erase_person(session, person_id, now=now)

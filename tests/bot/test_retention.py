@@ -13,9 +13,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogue.engine import Engine, EngineConfig
-from bot.dialogue.models import Conversation, Message
+from bot.dialogue.models import Conversation, Message, case_window
+from bot.dialogue.privacy import erase_person_everywhere
 from bot.dialogue.retention import RetentionJob
-from intake.db import Database
+from intake.db import Database, within
 from intake.models import Case, Person
 from intake.outbox import OutboxMessage
 from tests.bot.test_intake_conversations import EXAMPLES, walk_through
@@ -222,3 +223,57 @@ async def test_a_backlog_is_taken_up_over_several_runs(db: Database, engine: Eng
     assert (await bounded.run(NOW)).conversations == 2
     assert (await bounded.run(NOW)).conversations == 1
     assert (await bounded.run(NOW)).conversations == 0
+
+
+async def test_a_chat_three_people_used_one_after_another(
+    db: Database, config: EngineConfig
+) -> None:
+    """A shared phone: A registers, then B, then C (each after /restart). Each case
+    sees only its own stretch; erasing A or C's /delete leaves the others' words."""
+    seconds = itertools.count()
+    engine = Engine(
+        db, config, clock=lambda: NOW - timedelta(hours=1) + timedelta(seconds=next(seconds))
+    )
+    chat = Chat(engine)
+    chat.locale = "en"
+    names = ("Alfons", "Bohdana", "Cyril")
+    for number, name in enumerate(names):
+        if number:
+            await chat.type("/restart")
+            mine = await chat.type("/mydata")
+            assert "KMB-" not in mine.replies[0].text  # the earlier person's case is not theirs
+        await walk_through(chat, EXAMPLES[number]["answers"], language="en")
+        await chat.press("nav:confirm")
+        await chat.type(f"Where can {name} sleep tonight?")
+
+    async def words_of_each_case() -> list[str]:
+        async with db.reading() as session:
+            cases = list(await session.scalars(select(Case).order_by(Case.id)))
+            conversation = await session.scalar(select(Conversation))
+            found = []
+            for case in cases:
+                window = await case_window(session, conversation, case)
+                texts = await session.scalars(
+                    select(Message.text).where(
+                        Message.text.is_not(None), within(Message.created_at, window)
+                    )
+                )
+                found.append(" ".join(texts))
+            return found
+
+    stretches = await words_of_each_case()
+    for number, name in enumerate(names):
+        assert name in stretches[number]
+        assert all(other not in stretches[number] for other in names if other != name)
+
+    async with db.transaction() as session:
+        first = await session.scalar(select(Case.person_id).order_by(Case.id))
+        await erase_person_everywhere(session, first, now=NOW)
+    await chat.type("/delete")
+    await chat.press("nav:delete_confirm")  # C, who uses the chat now
+
+    async with db.reading() as session:
+        texts = " ".join(t for t in await session.scalars(select(Message.text)) if t)
+        left = await session.scalar(select(func.count()).select_from(Person))
+    assert "Alfons" not in texts and "Cyril" not in texts
+    assert "Bohdana" in texts and left == 1  # B is untouched

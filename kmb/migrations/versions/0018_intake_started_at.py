@@ -1,4 +1,4 @@
-"""when the intake of a chat's current person began
+"""when the intake of a chat's current person, and of each case, began
 
 Revision ID: 0018
 Revises: 0017
@@ -19,16 +19,20 @@ down_revision: str | Sequence[str] | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+TABLES = ("conversation", "intake_case")
+
 
 def upgrade() -> None:
     """Upgrade schema."""
-    with op.batch_alter_table("conversation", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("intake_started_at", intake.db.UTCDateTime(timezone=True), nullable=True)
-        )
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(
+                sa.Column("intake_started_at", intake.db.UTCDateTime(timezone=True), nullable=True)
+            )
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    with op.batch_alter_table("conversation", schema=None) as batch_op:
-        batch_op.drop_column("intake_started_at")
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("intake_started_at")
