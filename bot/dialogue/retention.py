@@ -5,7 +5,7 @@ A timed job (``kmb/scheduler.py``) erases
 - every person whose cases are all closed, the last one longer ago than
   ``KMB_RETENTION_CLOSED_DAYS`` — as if they had asked to be forgotten: their chats
   are forgotten and their cases kept only as anonymous statistics;
-- every conversation that is not linked to a case and has been silent for
+- every conversation that no case came from and has been silent for
   ``KMB_RETENTION_UNREGISTERED_DAYS`` — the answers, the transcript, the messages
   sent to it and the chat identifier itself (whether or not the person consented,
   and after a /delete too).
@@ -103,6 +103,11 @@ class RetentionJob:
             select(Conversation)
             .where(
                 Conversation.case_id.is_(None),
+                # nor any case's chat: after /restart the earlier person's case still
+                # reaches them there (its retention follows the case)
+                ~select(Case.id)
+                .where(Case.channel == Conversation.channel, Case.chat_id == Conversation.chat_id)
+                .exists(),
                 Conversation.updated_at < now - self.unregistered,
             )
             .order_by(Conversation.id)

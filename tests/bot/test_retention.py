@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogue.engine import Engine, EngineConfig
-from bot.dialogue.models import Conversation, Message, case_window
+from bot.dialogue.models import Conversation, Message, case_window, conversation_of
 from bot.dialogue.privacy import erase_person_everywhere
 from bot.dialogue.retention import RetentionJob
 from intake.db import Database, within
@@ -277,3 +277,18 @@ async def test_a_chat_three_people_used_one_after_another(
         left = await session.scalar(select(func.count()).select_from(Person))
     assert "Alfons" not in texts and "Cyril" not in texts
     assert "Bohdana" in texts and left == 1  # B is untouched
+
+
+async def test_a_restarted_chat_of_an_open_case_is_kept(db: Database, engine: Engine) -> None:
+    """After /restart the chat is no case's current one, yet the earlier person's open
+    case still reaches them there: silence does not make it forgettable."""
+    chat = await registered(engine)
+    await chat.type("/restart")
+    async with db.transaction() as session:
+        await session.execute(
+            update(Conversation).values(updated_at=NOW - timedelta(days=UNREGISTERED_DAYS + 1))
+        )
+    assert (await job(db).run(NOW)).conversations == 0
+    async with db.reading() as session:
+        case = await session.scalar(select(Case))
+        assert await conversation_of(session, case) is not None
