@@ -38,7 +38,10 @@ QUEUE_RANK = (
 
 class Case(Base):
     __tablename__ = "intake_case"
-    __table_args__ = (Index("ix_intake_case_queue", "queue_rank", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_intake_case_queue", "queue_rank", "created_at", "id"),
+        Index("ix_intake_case_chat", "channel", "chat_id"),  # the cases of one chat
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str | None] = mapped_column(String(20), unique=True)

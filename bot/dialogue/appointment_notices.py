@@ -36,6 +36,8 @@ async def queue_for_person(
     if case is None:
         return False
     conversation = await conversation_of(session, case)
+    if conversation is not None and conversation.case_id != case.id:
+        return False  # someone else uses that chat now (they started again): not theirs to read
     locale = conversation.locale if conversation else fallback_locale
     outbox.enqueue(
         session,

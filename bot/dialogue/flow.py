@@ -507,6 +507,7 @@ class Flow:
             conversation.intake_started_at = turn.now
             conversation.consent_at = conversation.consent_version = None
             conversation.case_id = None  # the case stays the earlier person's
+            conversation.handoff_to = None
         conversation.answers, conversation.history = {}, []
         conversation.editing = False
         conversation.step = SAFETY

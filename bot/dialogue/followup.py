@@ -68,6 +68,11 @@ async def send(
     conversation = await conversation_of(session, found)
     if conversation is None:
         raise FollowUpError("The person's conversation no longer exists.")
+    if conversation.case_id != found.id:
+        raise FollowUpError(
+            "Someone else uses the person's chat now (they started again): "
+            "reach the person another way."
+        )
 
     def build(t: Translator) -> Reply:
         body = text or t.gettext(TEMPLATES[template or ""], phone=config.contact_point.phone)

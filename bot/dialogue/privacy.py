@@ -100,6 +100,13 @@ async def erase_person_everywhere(session: AsyncSession, person_id: int, *, now:
         if conversation is None:
             continue
         since, until = await case_window(session, conversation, case)
+        now_used_by = (
+            await session.scalar(select(Case.person_id).where(Case.id == conversation.case_id))
+            if conversation.case_id
+            else person_id
+        )
+        if until is None and now_used_by != person_id:
+            continue  # someone else's chat now, with no recorded boundary: not ours to empty
         if since is None and until is None:
             await forget_conversation(session, conversation, now=now)
         elif until is None:  # theirs is the chat's current stretch

@@ -24,7 +24,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogue.models import Conversation
-from bot.dialogue.privacy import erase_person_everywhere, forget_conversation
+from bot.dialogue.privacy import (
+    delete_personal_data,
+    erase_person_everywhere,
+    forget_conversation,
+)
 from intake.db import Database
 from intake.models import Case, Person
 
@@ -99,21 +103,36 @@ class RetentionJob:
         return len(ids)
 
     async def _forget_conversations(self, session: AsyncSession, now: datetime) -> int:
-        query = (
+        """Silent conversations without a case of their own: forgotten whole, or — when
+        an earlier person's case came from the chat (/restart) and still reaches them
+        there — only the abandoned intake of whoever started again is emptied."""
+        some_case_came_from_it = (
+            select(Case.id)
+            .where(Case.channel == Conversation.channel, Case.chat_id == Conversation.chat_id)
+            .exists()
+        )
+        silent = (
             select(Conversation)
             .where(
                 Conversation.case_id.is_(None),
-                # nor any case's chat: after /restart the earlier person's case still
-                # reaches them there (its retention follows the case)
-                ~select(Case.id)
-                .where(Case.channel == Conversation.channel, Case.chat_id == Conversation.chat_id)
-                .exists(),
                 Conversation.updated_at < now - self.unregistered,
             )
             .order_by(Conversation.id)
             .limit(self.batch)
         )
-        found = list(await session.scalars(self._locked(session, query)))
-        for conversation in found:
+        forgotten = list(
+            await session.scalars(self._locked(session, silent.where(~some_case_came_from_it)))
+        )
+        for conversation in forgotten:
             await forget_conversation(session, conversation, now=now)
-        return len(found)
+        abandoned = list(
+            await session.scalars(
+                self._locked(
+                    session,
+                    silent.where(some_case_came_from_it, Conversation.consent_at.is_not(None)),
+                )
+            )
+        )
+        for conversation in abandoned:
+            await delete_personal_data(session, conversation, now=now)
+        return len(forgotten) + len(abandoned)

@@ -76,3 +76,18 @@ async def test_a_message_from_staff_reaches_the_widget_and_the_reply_reaches_the
     await chat.type("де можна переночувати сьогодні?")
     assert "passed_to_staff" not in chat.last.events  # the assistant answers again
     assert "answered" in chat.last.events
+
+
+async def test_staff_do_not_write_into_a_chat_someone_else_uses_now(admin: Admin) -> None:
+    """The person registered, then someone started again in the same chat (a shared
+    phone): a message for the first person would be read by the other. Refused."""
+    chat, _ = await widget_person(admin)
+    await chat.type("/restart")
+    staff = await admin.headers("caseworker")
+    reference = (await admin.client.get("/admin/api/cases", headers=staff)).json()["items"][0][
+        "reference"
+    ]
+    refused = await admin.client.post(
+        f"/admin/api/cases/{reference}/messages", json={"template": "call_us"}, headers=staff
+    )
+    assert refused.status_code == 409 and "Someone else uses" in refused.json()["detail"]

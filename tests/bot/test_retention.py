@@ -292,3 +292,38 @@ async def test_a_restarted_chat_of_an_open_case_is_kept(db: Database, engine: En
     async with db.reading() as session:
         case = await session.scalar(select(Case))
         assert await conversation_of(session, case) is not None
+
+
+async def test_an_abandoned_intake_after_restart_is_emptied(db: Database, engine: Engine) -> None:
+    """Someone starts again in a chat an earlier person registered from, gives a name
+    and leaves: after the silent days their answers go; the chat stays for the case."""
+    chat = await registered(engine)
+    await chat.type("/restart")
+    await walk_through(chat, EXAMPLES[2]["answers"], language="en")  # never confirmed
+    assert (await chat.conversation()).answers
+    async with db.transaction() as session:
+        await session.execute(
+            update(Conversation).values(updated_at=NOW - timedelta(days=UNREGISTERED_DAYS + 1))
+        )
+    assert (await job(db).run(NOW)).conversations == 1
+    emptied = await chat.conversation()
+    assert emptied.answers == {} and emptied.consent_at is None
+    assert (await job(db).run(NOW)).conversations == 0  # once
+
+
+async def test_a_chat_shared_before_boundaries_were_recorded_keeps_its_current_person(
+    db: Database, engine: Engine
+) -> None:
+    """Erasing the earlier person of a chat whose stretches are unknown (shared before
+    they were recorded) must not touch the person who uses it now."""
+    chat = await registered(engine)
+    await chat.type("/restart")
+    await walk_through(chat, EXAMPLES[2]["answers"], language="en")
+    await chat.press("nav:confirm")
+    async with db.transaction() as session:
+        await session.execute(update(Conversation).values(intake_started_at=None))
+        await session.execute(update(Case).values(intake_started_at=None))
+        first = await session.scalar(select(Case.person_id).order_by(Case.id))
+        await erase_person_everywhere(session, first, now=NOW)
+    assert await people(db) == 1
+    assert (await chat.conversation()).answers  # the second person's intake is whole

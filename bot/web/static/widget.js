@@ -204,7 +204,7 @@
         receive(r.data);
         if (state.open && moveFocus) focusNext();  // not when a page load resumed it
         poll();
-        flush();  // anything typed while there was no session
+        flush(moveFocus);  // anything typed while there was no session
       }
     } finally {
       starting = false;
@@ -225,7 +225,7 @@
 
   let flushing = false;
   let delay = 1000;
-  async function flush() {
+  async function flush(moveFocus = true) {
     // Nothing to send, or no session yet (start() flushes once it has one).
     if (flushing || !state.token || !state.pending.length) return;
     flushing = true;
@@ -240,13 +240,13 @@
             payload: item.payload, after: state.cursor });
         } catch (e) {  // offline: keep it, try again later with the same id
           offline.hidden = false;
-          setTimeout(flush, delay);
+          setTimeout(() => flush(moveFocus), delay);
           delay = Math.min(delay * 2, 15000);
           return;
         }
         offline.hidden = true;
         delay = 1000;
-        if (r.status === 401) { restartAfterExpiry(r.data && r.data.detail); return; }
+        if (r.status === 401) { restartAfterExpiry(r.data && r.data.detail, moveFocus); return; }
         item.tries = (item.tries || 0) + 1;
         if ((r.status === 429 || r.status === 503) && item.tries < MAX_TRIES) {
           // Kept and sent again with the same id; the apology is shown once.
@@ -266,10 +266,10 @@
       typing.hidden = true;
       store.save();
       render();
-      if (state.open && delivered) focusNext();  // not on every retry while offline
+      if (state.open && delivered && moveFocus) focusNext();  // not on retries while offline
     }
   }
-  addEventListener("online", () => { delay = 1000; flush(); });
+  addEventListener("online", () => { delay = 1000; flush(false); });
 
   function send(item, label) {
     state.pending.push(item);
@@ -349,7 +349,7 @@
     document.body.append(host);
     labels();
     setOpen(state.open, false);  // a page load does not take the focus from the page
-    if (state.token) { poll(); flush(); }
+    if (state.token) { poll(); flush(false); }  // a page load moves no focus
   }
   if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
 })();

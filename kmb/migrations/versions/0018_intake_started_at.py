@@ -30,9 +30,15 @@ def upgrade() -> None:
                 sa.Column("intake_started_at", intake.db.UTCDateTime(timezone=True), nullable=True)
             )
 
+    with op.batch_alter_table("intake_case", schema=None) as batch_op:
+        batch_op.create_index("ix_intake_case_chat", ["channel", "chat_id"], unique=False)
+
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table("intake_case", schema=None) as batch_op:
+        batch_op.drop_index("ix_intake_case_chat")
+    # In place (SQLite 3.35+): a rebuild could not copy intake_case's generated column.
     for table in TABLES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
+        with op.batch_alter_table(table, schema=None, recreate="never") as batch_op:
             batch_op.drop_column("intake_started_at")
