@@ -4,7 +4,6 @@ template (``/admin/api/cases/{reference}``), never by the path a client sent."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -13,6 +12,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.dialogue.engine import APOLOGY
+from bot.web.limits import send_problem
 from kmb.logs import request_id
 from kmb.metrics import REQUEST_SECONDS
 
@@ -64,7 +65,7 @@ class RequestContext:
             errors.error("unhandled %s", type(error).__name__, exc_info=error)
             if started_response:
                 raise  # too late for an answer: the server closes the connection
-            await _internal_error(send_with_id, current)
+            await _internal_error(scope, send_with_id, current)
         finally:
             elapsed = time.perf_counter() - started
             route = _route(scope)
@@ -86,27 +87,11 @@ class RequestContext:
             request_id.reset(token)
 
 
-async def _internal_error(send: Send, current: str) -> None:
-    """The 500 every client understands, carrying the id to quote to the operator."""
-    body = json.dumps(
-        {
-            "type": "about:blank",
-            "title": "Internal Server Error",
-            "status": 500,
-            "detail": f"Something went wrong on our side (request {current}).",
-        }
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 500,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+async def _internal_error(scope: Scope, send: Send, current: str) -> None:
+    """The 500 every client understands: the apology in the language asked for, and the
+    request id to quote to the operator."""
+    headers = dict(scope.get("headers") or [])
+    await send_problem(send, headers, 500, "Internal Server Error", APOLOGY, request_id=current)
 
 
 def _route(scope: dict[str, Any]) -> str:

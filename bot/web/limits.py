@@ -68,11 +68,17 @@ class BodySizeLimit:
 
 
 async def send_problem(
-    send: Send, headers: dict[bytes, bytes], status: int, title: str, message: str
+    send: Send,
+    headers: dict[bytes, bytes],
+    status: int,
+    title: str,
+    message: str,
+    **extra: object,
 ) -> None:
     """A problem document in the language the request asked for, from a middleware."""
     language = header_locale(headers.get(b"accept-language", b"").decode("latin-1"))
-    payload = json.dumps(problem_body(language, status, title, message), ensure_ascii=False)
+    body = problem_body(language, status, title, message, **extra)
+    payload = json.dumps(body, ensure_ascii=False)
     body = payload.encode()
     await send(
         {

@@ -166,7 +166,9 @@ async def test_a_crash_answers_500_with_the_request_id_in_answer_and_log(
     assert response.status_code == 500
     assert response.headers["x-request-id"] == "crash-1"
     assert response.headers["content-type"] == "application/problem+json"
-    assert "crash-1" in response.json()["detail"]
+    problem = response.json()
+    assert problem["request_id"] == "crash-1"  # to quote to the operator
+    assert problem["detail"].startswith("Omlouváme se")  # the person's language (cs)
     lines = [json.loads(line) for line in json_logs.getvalue().splitlines()]
     [crash] = [line for line in lines if line["logger"] == "kmb.errors"]
     assert crash["request_id"] == "crash-1" and crash["error"][0] == "RuntimeError"
