@@ -2,7 +2,11 @@
 the change that caused it, and delivered later by a channel's worker.
 
 Rows of one chat are delivered in order: a row is claimable only when no older
-row of the same chat is still waiting. A claim is a lease: a worker that dies
+row of the same chat is still waiting. Channels that fetch their messages (the web
+widget asks for what came after the last one it has) read them by ``position``,
+given at commit so that one chat's positions grow in the order its messages become
+visible (see :func:`_place_fetched`); row ids do not, on PostgreSQL, when two
+transactions write to one chat at once. A claim is a lease: a worker that dies
 while sending leaves the row to be claimed again when the lease runs out (so a
 message may, in that rare crash window, be sent twice rather than lost).
 """
@@ -14,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     ForeignKey,
     Index,
@@ -23,12 +28,15 @@ from sqlalchemy import (
     and_,
     cast,
     delete,
+    event,
+    func,
     or_,
     select,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, aliased, mapped_column
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
+from sqlalchemy.schema import Sequence as DatabaseSequence
 
 from intake.db import Base, JSONDocument, UTCDateTime, Window, utcnow, within
 
@@ -46,6 +54,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_message_due", "channel", "status", "next_attempt_at"),
         Index("ix_outbox_message_chat", "channel", "chat_id", "id"),
+        Index("ix_outbox_message_position", "channel", "chat_id", "position"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -65,6 +74,13 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Where a fetched message stands in its chat; None for messages a worker sends.
+    position: Mapped[int | None] = mapped_column(BigInteger)
+
+
+# PostgreSQL hands out positions from here (SQLite, one writer at a time, uses ids).
+POSITIONS = DatabaseSequence("outbox_position", metadata=Base.metadata)
+_UNPLACED = "kmb_outbox_unplaced_chats"
 
 
 def enqueue(
@@ -94,7 +110,52 @@ def enqueue(
         keyboard_open=False,
     )
     session.add(message)
+    if fetched:
+        session.info.setdefault(_UNPLACED, set()).add((channel, chat_id))
     return message
+
+
+@event.listens_for(Session, "before_commit")
+def _place_fetched(session: Session) -> None:
+    """Give the fetched messages of this transaction their positions, last thing
+    before it commits.
+
+    On PostgreSQL two transactions can write to one chat at once: the one with the
+    lower ids may commit second, and a reader that already moved past the higher id
+    would never see it. So each chat's positions are taken under a lock on that chat
+    held until commit; every holder is past all its other work (nothing it could
+    wait for while holding it), so the lock cannot deadlock. SQLite writes one
+    transaction at a time, so its ids already grow in commit order."""
+    chats = session.info.pop(_UNPLACED, None)
+    if not chats:
+        return
+    session.flush()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for channel, chat_id in sorted(chats):
+        ids = session.scalars(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.chat_id == chat_id,
+                OutboxMessage.position.is_(None),
+            )
+            .order_by(OutboxMessage.id)
+        ).all()
+        if not ids:
+            continue
+        positions: Sequence[int] = ids
+        if postgres:
+            key = func.hashtextextended(f"{channel}:{chat_id}", 0)
+            session.execute(select(func.pg_advisory_xact_lock(key)))
+            positions = sorted(
+                session.scalars(
+                    select(POSITIONS.next_value()).select_from(func.generate_series(1, len(ids)))
+                ).all()
+            )
+        session.execute(
+            update(OutboxMessage),
+            [{"id": id_, "position": place} for id_, place in zip(ids, positions, strict=True)],
+        )
 
 
 def _waiting(now: datetime) -> Any:
@@ -265,7 +326,7 @@ async def messages_after(
     after: int,
     limit: int = 100,
 ) -> Sequence[OutboxMessage]:
-    """For channels that fetch (the web widget): the chat's messages after a cursor.
+    """For channels that fetch (the web widget): the chat's messages after a position.
     Their rows are written as sent: storing them is the delivery."""
     rows = (
         await session.scalars(
@@ -273,9 +334,9 @@ async def messages_after(
             .where(
                 OutboxMessage.channel == channel,
                 OutboxMessage.chat_id == chat_id,
-                OutboxMessage.id > after,
+                OutboxMessage.position > after,
             )
-            .order_by(OutboxMessage.id)
+            .order_by(OutboxMessage.position)
             .limit(limit)
         )
     ).all()

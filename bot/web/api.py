@@ -124,6 +124,8 @@ class DocumentOut(BaseModel):
 
 
 class MessageOut(BaseModel):
+    # The message's place in its chat: ids grow in the order messages become visible,
+    # so "what came after N" never skips one written by a slower transaction.
     id: int
     text: str
     choices: list[ChoiceOut] = []
@@ -192,8 +194,8 @@ async def _messages(context: Widget, chat_id: str, after: int) -> Messages:
             )
         )
     return Messages(
-        messages=[MessageOut(id=row.id, **row.body) for row in rows],
-        cursor=max([after, *(row.id for row in rows)]),
+        messages=[MessageOut(id=row.position or 0, **row.body) for row in rows],
+        cursor=max([after, *(row.position or 0 for row in rows)]),
         locale=locale or "cs",
     )
 
