@@ -32,6 +32,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -74,13 +75,28 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Where a fetched message stands in its chat; None for messages a worker sends.
+    # Where a fetched message stands in its chat, given at commit (PostgreSQL); None
+    # for messages a worker sends, and on SQLite, where the id stands for it.
     position: Mapped[int | None] = mapped_column(BigInteger)
 
+    @property
+    def place(self) -> int:
+        """Where a fetched message stands in its chat (see ``PLACE``)."""
+        return self.position if self.position is not None else self.id
 
-# PostgreSQL hands out positions from here (SQLite, one writer at a time, uses ids).
+
+# PostgreSQL hands out positions from here. SQLite writes one transaction at a time,
+# so its ids already grow in commit order and stand for positions (left NULL there).
 POSITIONS = DatabaseSequence("outbox_position", metadata=Base.metadata)
-_UNPLACED = "kmb_outbox_unplaced_chats"
+PLACE = func.coalesce(OutboxMessage.position, OutboxMessage.id)
+_UNPLACED = "kmb_outbox_unplaced"
+_PLACE_IN_ORDER = text(
+    "UPDATE outbox_message SET position = placed.position"
+    " FROM (SELECT id, nextval('outbox_position') AS position"
+    "       FROM (SELECT id FROM outbox_message WHERE id = ANY(:ids) ORDER BY id) AS ordered"
+    " ) AS placed"
+    " WHERE outbox_message.id = placed.id"
+)
 
 
 def enqueue(
@@ -110,52 +126,31 @@ def enqueue(
         keyboard_open=False,
     )
     session.add(message)
-    if fetched:
-        session.info.setdefault(_UNPLACED, set()).add((channel, chat_id))
+    if fetched and session.get_bind().dialect.name == "postgresql":
+        session.info.setdefault(_UNPLACED, []).append(message)
     return message
 
 
 @event.listens_for(Session, "before_commit")
 def _place_fetched(session: Session) -> None:
-    """Give the fetched messages of this transaction their positions, last thing
-    before it commits.
+    """Give this transaction's fetched messages their positions (PostgreSQL), last
+    thing before it commits.
 
-    On PostgreSQL two transactions can write to one chat at once: the one with the
-    lower ids may commit second, and a reader that already moved past the higher id
-    would never see it. So each chat's positions are taken under a lock on that chat
-    held until commit; every holder is past all its other work (nothing it could
-    wait for while holding it), so the lock cannot deadlock. SQLite writes one
-    transaction at a time, so its ids already grow in commit order."""
-    chats = session.info.pop(_UNPLACED, None)
-    if not chats:
+    Two transactions can write to one chat at once: the one with the lower ids may
+    commit second, and a reader that already moved past the higher id would never see
+    it. So each chat's positions are taken under a lock on that chat held until
+    commit. Every holder is past all its other work, with nothing left it could wait
+    for while holding the lock, so the lock cannot deadlock."""
+    messages: list[OutboxMessage] = session.info.pop(_UNPLACED, None) or []
+    if not messages:
         return
     session.flush()
-    postgres = session.get_bind().dialect.name == "postgresql"
-    for channel, chat_id in sorted(chats):
-        ids = session.scalars(
-            select(OutboxMessage.id)
-            .where(
-                OutboxMessage.channel == channel,
-                OutboxMessage.chat_id == chat_id,
-                OutboxMessage.position.is_(None),
-            )
-            .order_by(OutboxMessage.id)
-        ).all()
-        if not ids:
-            continue
-        positions: Sequence[int] = ids
-        if postgres:
-            key = func.hashtextextended(f"{channel}:{chat_id}", 0)
-            session.execute(select(func.pg_advisory_xact_lock(key)))
-            positions = sorted(
-                session.scalars(
-                    select(POSITIONS.next_value()).select_from(func.generate_series(1, len(ids)))
-                ).all()
-            )
-        session.execute(
-            update(OutboxMessage),
-            [{"id": id_, "position": place} for id_, place in zip(ids, positions, strict=True)],
-        )
+    by_chat: dict[str, list[int]] = {}
+    for message in messages:
+        by_chat.setdefault(f"{message.channel}:{message.chat_id}", []).append(message.id)
+    for chat, ids in sorted(by_chat.items()):
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(chat, 0))))
+        session.execute(_PLACE_IN_ORDER, {"ids": ids})
 
 
 def _waiting(now: datetime) -> Any:
@@ -334,9 +329,9 @@ async def messages_after(
             .where(
                 OutboxMessage.channel == channel,
                 OutboxMessage.chat_id == chat_id,
-                OutboxMessage.position > after,
+                after < PLACE,
             )
-            .order_by(OutboxMessage.position)
+            .order_by(PLACE)
             .limit(limit)
         )
     ).all()

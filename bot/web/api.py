@@ -194,8 +194,8 @@ async def _messages(context: Widget, chat_id: str, after: int) -> Messages:
             )
         )
     return Messages(
-        messages=[MessageOut(id=row.position or 0, **row.body) for row in rows],
-        cursor=max([after, *(row.position or 0 for row in rows)]),
+        messages=[MessageOut(id=row.place, **row.body) for row in rows],
+        cursor=max([after, *(row.place for row in rows)]),
         locale=locale or "cs",
     )
 

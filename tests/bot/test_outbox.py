@@ -48,7 +48,7 @@ async def test_a_late_result_of_an_expired_claim_changes_nothing(db: Database) -
 async def fetched(db: Database, chat_id: str, after: int) -> list[tuple[int, str]]:
     async with db.reading() as session:
         rows = await outbox.messages_after(session, channel="web", chat_id=chat_id, after=after)
-    return [(row.position or 0, row.body["text"]) for row in rows]
+    return [(row.place, row.body["text"]) for row in rows]
 
 
 def queue(session: AsyncSession, text: str, chat_id: str = "w1") -> None:

@@ -25,10 +25,11 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_outbox_message_position", ["channel", "chat_id", "position"], unique=False
         )
-    # Messages stored so far keep their order: a widget's cursor (an id until now)
-    # stays valid, and positions given from now on come after every one of them.
-    op.execute("UPDATE outbox_message SET position = id")
+    # PostgreSQL gives positions at commit; messages stored so far keep their ids as
+    # positions, so a widget's cursor stays valid and new positions come after them.
+    # (SQLite writes one transaction at a time: its ids stand for positions.)
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("UPDATE outbox_message SET position = id")
         op.execute("CREATE SEQUENCE outbox_position")
         op.execute(
             "SELECT setval('outbox_position', "
