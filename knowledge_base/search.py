@@ -31,7 +31,10 @@ from knowledge_base.content import LANGUAGES, Entry
 
 # A word, with the apostrophe Ukrainian writes inside words (б'є, сім'я) kept in it.
 WORD = re.compile(r"\w+(?:['’ʼ]\w+)*", re.UNICODE)
-MIN_SCORE = 11.0  # score below which the search abstains (see docs/catalogue-search.md)
+MIN_SCORE = 10.5  # score below which the search abstains (see docs/catalogue-search.md)
+# ...raised by this much times the share of the question's words that matched nothing:
+# the less of a question was understood, the stronger its match must be.
+UNMATCHED_PENALTY = 18.0
 KEYWORD_BONUS = 4.0  # per curated keyword of the entry that the question contains (at most 2)
 MIN_COVERAGE = 0.34  # share of meaningful query words that must match the vocabulary
 FUZZY_CUTOFF = 84
@@ -47,18 +50,26 @@ STOPWORDS = {
     tady ted dnes prosim dekuji dobry den ahoj chci potrebuji nevim
     tvuj tvoje muj moje jeho jeji jejich neco nejak nejaky vubec proste fakt moc jen jenom
     hledam hledame hledat sehnat shanim
+    pls diky dik dekuju sorry pardon nekdo nekoho nekomu nekym nikdo nic tebou tebe tobe
+    vami vam mel mela meli byl byla bylo byli bude budu bych bys neni nejde neda
+    tedka porad asi opravdu vlastne hele
     the an and or of to in on at for with is are am be been do does did i you we they he she
     it my your me what how why which can could should would will have has had
     not no yes please hello hi need want get
     got just some any there this that these those from about into than then so very also
     too if but by as up out our us them their his her its was were im dont cant whats like
     looking look search searching
+    sorry pls plz thanks thank ok okay hey guys kind somebody someone anybody anyone
+    something anything really actual actually tell let well still now
     я ти ви ми він вона вони це що як чому який яка які і й та або але не так ні
     мені мене вам нам у в на до з за від для про чи є бути мати можна можу треба будь ласка
     привіт добрий день дякую хочу потрібно
     тобі тебе твій твоя мій моя його її їх цей ця там тут вже ще дуже також тільки якщо щоб
     бо хто кого скільки
     шукаю шукаємо шукати ищу ищем
+    шо мою мої моє моєї мої вас нас вы ваш ваша мой моя мне меня что как это есть нет да
+    пожалуйста можно надо нужно хочу
+    chy shcho sho ya meni mene tse yak mozhna treba vy vas nam
     """.split()  # noqa: SIM905 - a word list reads better as text
 }
 
@@ -213,6 +224,8 @@ class Index:
             return []
         per_word = [self._expand(terms(word)) for word in words]
         matched = sum(1 for found in per_word if found)
+        # Words with nothing to match (a short number) count for neither side.
+        words = [word for word in words if terms(word)]
         if not matched or matched / len(words) < MIN_COVERAGE:
             return []
         query_terms = terms(" ".join(words))
@@ -232,9 +245,10 @@ class Index:
             if score > best.get(entry.slug, (0.0, entry))[0]:
                 best[entry.slug] = (float(score), entry)
         ranked = sorted(best.items(), key=lambda item: item[1][0], reverse=True)
+        needed = MIN_SCORE + UNMATCHED_PENALTY * (1 - matched / len(words))
         hits = []
         for slug, (score, entry) in ranked[:top]:
-            if score < MIN_SCORE:
+            if score < needed:
                 break
             shown = self.entry(slug, lang or entry.lang) or entry
             hits.append(Hit(slug=slug, title=shown.title, score=round(score, 2), lang=entry.lang))
