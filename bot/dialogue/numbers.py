@@ -14,6 +14,7 @@ from bot.dialogue.text import UNKNOWN, InvalidAnswer, Unknown, clean_text, fold,
 MAX_AMOUNT_CZK = 10_000_000
 MAX_PEOPLE = 20
 MAX_DAYS = 3 * 365
+RECENT_PAST_DAYS = 60  # a date without a year up to this far back has passed; further: next year
 
 
 _UNKNOWN_WORDS = {
@@ -370,7 +371,9 @@ def _days_to_date(
             day, month = int(date_match.group(1)), int(date_match.group(2))
             year = int(date_match.group(3)) if date_match.group(3) else today.year
             target = date(year, month, day)
-            if not date_match.group(3) and target < today:
+            # A date without a year: a few months back is a date that has passed
+            # (the person is past their deadline); further back, it is next year's.
+            if not date_match.group(3) and today - target > timedelta(days=RECENT_PAST_DAYS):
                 target = date(year + 1, month, day)
     except ValueError as exc:
         raise InvalidAnswer("not_a_date") from exc

@@ -30,7 +30,10 @@ ERRORS: dict[str, str] = {
     ),
     "not_days": N_("Please write a number of days or a date, for example 14 or 15. 12."),
     "not_a_date": N_("That date does not exist. Please write it like this: 15. 12."),
-    "date_in_past": N_("That date has already passed. Please write a date in the future."),
+    "date_in_past": N_(
+        "That date has already passed. If you should have left already, write 0; "
+        "otherwise write a date in the future."
+    ),
     "days_too_large": N_(
         'That is more than three years away. If you are not sure, tap "I don\'t know".'
     ),

@@ -156,12 +156,18 @@ _TENANCIES = {
     "commercial_hostel",
     "no_legal_tenancy",
 }
-_MUST_LEAVE = {
+# Places a person may have to leave by a date, notice or not: asked when, because a
+# move-out within the triage's limits raises the urgency (14 and 60 days by default).
+_MAY_HAVE_TO_LEAVE = {
     "eviction_threat",
     "institution_release",
     "with_friends_or_family",
     "no_legal_tenancy",
     "migrant_accommodation",
+    "commercial_hostel",
+    "homeless_hostel",
+    "womens_shelter",
+    "temporary_structure",
 }
 
 LANGUAGE = "language"
@@ -326,14 +332,16 @@ STEPS: tuple[Step, ...] = (
         "days",
         summary_label=N_("Must leave"),
         options=(
-            Option("week", N_("Within a week"), 7),
-            Option("month", N_("Within a month"), 30),
-            Option("quarter", N_("Within 3 months"), 90),
+            # Each range ends on a limit of the triage's default settings (14 and 60
+            # days), so a button never records a later day than the person meant.
+            Option("two_weeks", N_("Within 2 weeks"), 14),
+            Option("two_months", N_("Within 2 months"), 60),
+            Option("later", N_("Later than that"), 90),
             UNKNOWN_OPTION,
         ),
         field="days_until_move_out",
         hint=N_("For example: 15. 12. or 10 days"),
-        when=lambda a: a.get("eviction_notice") is True or a.get("situation") in _MUST_LEAVE,
+        when=lambda a: a.get("eviction_notice") is True or a.get("situation") in _MAY_HAVE_TO_LEAVE,
     ),
     Step(
         "has_valid_id",

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from bot.dialogue.engine import Engine
 from bot.dialogue.models import Conversation, Message
-from bot.dialogue.script import GROUPS
+from bot.dialogue.script import BY_KEY, GROUPS
 from intake.models import Case, Person
+from intake.triage.model import Thresholds
 from tests.chat import Chat
 
 EXAMPLES = json.loads((Path(__file__).parents[1] / "data" / "triage-examples.json").read_text())
@@ -127,6 +128,35 @@ async def test_examples_end_in_the_expected_triage(chat: Chat, example: dict) ->
     assert person.consent_version == chat.engine.config.consent_version
     if "emergency_help" in example["result"]["programs"]:
         assert "112" in chat.text
+
+
+async def registered_case(chat: Chat) -> Case:
+    await chat.press("nav:confirm")
+    async with chat.engine.db.sessions() as session:
+        return await session.scalar(select(Case).where(Case.reference == chat.last.case_reference))
+
+
+@pytest.mark.parametrize("situation", ["commercial_hostel", "homeless_hostel", "womens_shelter"])
+async def test_a_hostel_or_shelter_without_a_notice_is_asked_when_they_must_leave(
+    chat: Chat, situation: str
+) -> None:
+    """Told to leave an ubytovna (or a shelter's stay ending) in ten days, without a
+    formal notice: the move-out date is asked, and it makes the case urgent."""
+    answers = {**EXAMPLES[1]["answers"], "situation": situation, "days_until_move_out": 10}
+    answers.pop("eviction_notice", None)
+    asked = await walk_through(chat, answers)
+    assert "days_until_move_out" in asked
+    case = await registered_case(chat)
+    assert case.urgency in ("high", "emergency") and "crisis_housing" in case.result["programs"]
+
+
+def test_the_move_out_buttons_never_record_a_later_day_than_meant() -> None:
+    """Each button's range ends on a limit of the triage: someone leaving in 10 days
+    who taps "within 2 weeks" is recorded as urgent, not as a month away."""
+    limits = Thresholds()
+    values = [o.value for o in BY_KEY["days_until_move_out"].options if isinstance(o.value, int)]
+    assert values[:2] == [limits.urgent_move_out_days, limits.soon_move_out_days]
+    assert values[2] > limits.soon_move_out_days
 
 
 async def test_registration_explains_the_result_without_promises(chat: Chat) -> None:

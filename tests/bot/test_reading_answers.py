@@ -92,7 +92,8 @@ def test_count_limits() -> None:
         ("15. 12.", 22),
         ("15.12.2026", 22),
         ("2026-12-15", 22),
-        ("1. 1.", 39),
+        ("1. 1.", 39),  # without a year and long past: next year's
+        ("1. 6.", 190),
         ("zítra", 1),
         ("dnes", 0),
         ("nevím", UNKNOWN),
@@ -108,7 +109,12 @@ def test_days(text: str, days: object) -> None:
 
 @pytest.mark.parametrize(
     ("text", "reason"),
-    [("31. 2.", "not_a_date"), ("1. 1. 2020", "date_in_past"), ("5000 dní", "days_too_large")],
+    [
+        ("31. 2.", "not_a_date"),
+        ("1. 1. 2020", "date_in_past"),
+        ("1. 11.", "date_in_past"),  # without a year, weeks ago: the deadline has passed
+        ("5000 dní", "days_too_large"),
+    ],
 )
 def test_days_refused(text: str, reason: str) -> None:
     with pytest.raises(InvalidAnswer) as error:
