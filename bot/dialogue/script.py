@@ -432,6 +432,11 @@ def answers_document(answers: AnswerMap) -> dict[str, Any]:
         value = answers[step.key]
         if value is None and step.field in _FIELDS_WITH_DEFAULTS:
             continue
+        if step.kind == "multi" and isinstance(value, list):
+            # Only what may be chosen now: "I raise my children alone" goes when the
+            # number of children was corrected to none.
+            offered = {option.value for option in step.options_for(answers)}
+            value = [chosen for chosen in value if chosen in offered]
         document[step.field] = value
     return document
 

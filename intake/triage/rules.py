@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 from intake.triage.model import (
     ETHOS_BY_SITUATION,
@@ -127,7 +128,7 @@ def triage(answers: Answers, thresholds: Thresholds | None = None) -> Result:
     if answers.children > 0:
         flags.append("children_in_household")
 
-    reported_ratio = None if ratio is None or math.isinf(ratio) else round(ratio, 2)
+    reported_ratio = None if ratio is None or math.isinf(ratio) else _two_decimals(ratio)
     return Result(
         ethos=ethos,
         urgency=urgency,
@@ -135,3 +136,8 @@ def triage(answers: Answers, thresholds: Thresholds | None = None) -> Result:
         flags=tuple(flags),
         cost_ratio=reported_ratio,
     )
+
+
+def _two_decimals(value: float) -> float:
+    """Rounded as people round (0.125 → 0.13), not to the even digit as round() does."""
+    return float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.dialogue.engine import Engine
 from bot.dialogue.models import Conversation, Message
-from bot.dialogue.script import BY_KEY, GROUPS
+from bot.dialogue.script import BY_KEY, GROUPS, answers_document
 from intake.models import Case, Person
 from intake.triage.model import Thresholds
 from tests.chat import Chat
@@ -250,3 +250,12 @@ async def test_many_new_conversations_at_once_each_get_one_row(engine: Engine) -
     await asyncio.gather(*(c.type("/start") for c in chats))
     async with engine.db.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Conversation)) == 30
+
+
+def test_a_choice_that_no_longer_applies_is_not_sent_to_the_triage() -> None:
+    """Children corrected to none: "I raise my children alone" chosen before goes."""
+    chosen = ["single_parent", "senior"]
+    document = answers_document(
+        {"situation": "housed_stable", "children": 0, "vulnerabilities": chosen}
+    )
+    assert document["vulnerabilities"] == ["senior"]

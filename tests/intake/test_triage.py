@@ -196,3 +196,11 @@ def test_cli_reads_thresholds_from_the_environment(tmp_path: Path) -> None:
     env = {**os.environ, "KMB_TRIAGE__URGENT_MOVE_OUT_DAYS": "30"}
     changed = json.loads(cli("-", stdin=answers, env=env).stdout)
     assert (default["urgency"], changed["urgency"]) == ("medium", "high")
+
+
+@pytest.mark.parametrize(("cost", "ratio"), [(1000, 0.13), (1004, 0.13), (999, 0.12)])
+def test_the_cost_ratio_is_rounded_half_up(cost: int, ratio: float) -> None:
+    """The specification reports it rounded to two decimals, as people round: 1 000 of
+    8 000 is 0.125 → 0.13 (Python's round() would give 0.12)."""
+    result = run({**HOUSED, "monthly_income_czk": 8000, "monthly_housing_cost_czk": cost})
+    assert result["cost_ratio"] == ratio
