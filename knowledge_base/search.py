@@ -52,7 +52,7 @@ STOPWORDS = {
     hledam hledame hledat sehnat shanim
     pls diky dik dekuju sorry pardon nekdo nekoho nekomu nekym nikdo nic tebou tebe tobe
     vami vam mel mela meli byl byla bylo byli bude budu bych bys neni nejde neda
-    tedka porad asi opravdu vlastne hele
+    tedka porad asi opravdu hele
     the an and or of to in on at for with is are am be been do does did i you we they he she
     it my your me what how why which can could should would will have has had
     not no yes please hello hi need want get
