@@ -141,6 +141,8 @@ def _place_fetched(session: Session) -> None:
     it. So each chat's positions are taken under a lock on that chat held until
     commit. Every holder is past all its other work, with nothing left it could wait
     for while holding the lock, so the lock cannot deadlock."""
+    if session.in_nested_transaction():
+        return  # a savepoint's commit: the transaction goes on; place at its own commit
     messages: list[OutboxMessage] = session.info.pop(_UNPLACED, None) or []
     if not messages:
         return

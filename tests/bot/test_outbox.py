@@ -101,3 +101,17 @@ async def test_a_slower_transaction_to_the_same_chat_is_not_skipped(db: Database
     assert [text for _, text in seen] == ["from staff"]
     await slow
     assert [text for _, text in await fetched(db, "w1", seen[-1][0])] == ["answer"]
+
+
+async def test_positions_are_given_at_the_commit_not_at_a_savepoint(db: Database) -> None:
+    """A savepoint inside the transaction does not take the chat's lock early (held
+    until commit, it could then wait on another transaction's rows: a deadlock)."""
+    if db.sqlite:
+        pytest.skip("PostgreSQL only: SQLite's ids stand for positions")
+    async with db.transaction() as session:
+        queue(session, "first")
+        async with session.begin_nested():
+            queue(session, "second")
+        unplaced = await session.scalars(select(OutboxMessage.position))
+        assert set(unplaced) == {None}
+    assert [text for _, text in await fetched(db, "w1", 0)] == ["first", "second"]
