@@ -223,6 +223,10 @@ class Flow:
             return await self._stale(session, turn)
         if target is None:
             return await self._not_understood(session, turn)
+        if target == CONSENT and SAFETY not in conversation.answers:
+            # Declining forgot every answer; the safety question comes first again, or
+            # someone in danger who hesitated once would be registered as safe.
+            target = SAFETY
         conversation.step = target
         return await self._prompt(session, turn)
 

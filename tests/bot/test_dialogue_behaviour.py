@@ -77,8 +77,14 @@ async def test_declining_consent_stores_nothing_and_still_helps(chat: Chat) -> N
         assert await session.scalar(select(func.count()).select_from(Person)) == 0
     await chat.press("nav:resume")  # after the answer from the catalogue
     await chat.press("nav:consent")
+    # Declining forgot the answers: the safety question comes again before consent,
+    # or someone in danger who hesitated once would be registered as safe.
+    assert await chat.step() == "immediate_danger"
+    await chat.press("ans:immediate_danger:yes")
+    assert "112" in chat.text
     await chat.press("ans:consent:agree")
     assert await chat.step() == "housing_group"
+    assert (await chat.conversation()).answers["immediate_danger"] is True
 
 
 async def test_text_is_kept_in_the_transcript_only_after_consent(chat: Chat) -> None:
