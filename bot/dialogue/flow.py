@@ -527,7 +527,8 @@ class Flow:
             if line:
                 reply = dataclasses.replace(reply, text=f"{reply.text}\n{line}")
         turn.replies.append(reply)
-        return await self._prompt(session, turn)
+        if not reply.choices:  # nothing stored: carry on with the question
+            return await self._prompt(session, turn)
 
     async def _human(self, session: AsyncSession, turn: Turn) -> None:
         turn.replies.append(render.talk_to_staff(turn.t, self.config.contact_point))
@@ -541,12 +542,18 @@ class Flow:
     async def _delete(self, session: AsyncSession, turn: Turn) -> None:
         await delete_personal_data(session, turn.conversation, now=turn.now)
         turn.events.append("deleted")
-        turn.say(
-            N_(
-                "Everything you told me has been deleted. To remove the messages from "
-                "your phone too, delete this chat in your app."
+        if turn.conversation.channel in self.config.fetch_channels:  # the web widget
+            done = turn.t.gettext(
+                N_("Everything you told me has been deleted, and this window no longer shows it.")
             )
-        )
+        else:
+            done = turn.t.gettext(
+                N_(
+                    "Everything you told me has been deleted. To remove the messages from "
+                    "your phone too, delete this chat in your app."
+                )
+            )
+        turn.replies.append(Reply(text=done, clear=True))
         turn.replies.append(render.language_question(turn.t, welcome=False))
         turn.conversation.step = LANGUAGE
 

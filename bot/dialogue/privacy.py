@@ -31,7 +31,12 @@ async def my_data(session: AsyncSession, conversation: Conversation, t: Translat
         lines.append(t.gettext("Case number: %(reference)s", reference=reference))
     return Reply(
         text="\n".join(lines),
-        choices=(render.button(t, N_("Delete my data"), "nav:delete"),),
+        # Its own buttons, not followed by the current question again: the widget
+        # offers only the last message's buttons, and "delete" would be gone at once.
+        choices=(
+            render.button(t, N_("Delete my data"), "nav:delete"),
+            render.button(t, N_("Continue"), "nav:resume"),
+        ),
     )
 
 

@@ -55,6 +55,9 @@ class Reply:
     choices: tuple[Choice, ...] = ()
     links: tuple[Link, ...] = ()
     document: Document | None = None
+    # The person deleted their data: a channel that shows the chat itself (the web
+    # widget) clears what it shows before this message.
+    clear: bool = False
 
     def to_dict(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -72,6 +75,8 @@ class Reply:
                 "mime": document.mime,
                 "content": document.content,
             }
+        if self.clear:
+            data["clear"] = True
         return data
 
     @classmethod
@@ -84,6 +89,7 @@ class Reply:
             choices=tuple(Choice(**c) for c in choices),  # type: ignore[arg-type, union-attr]
             links=tuple(Link(**link) for link in links),  # type: ignore[arg-type, union-attr]
             document=Document(**document) if isinstance(document, dict) else None,
+            clear=data.get("clear") is True,
         )
 
 

@@ -131,6 +131,7 @@ class MessageOut(BaseModel):
     choices: list[ChoiceOut] = []
     links: list[LinkOut] = []
     document: DocumentOut | None = None
+    clear: bool = False  # the person deleted their data: show nothing from before
 
 
 class Messages(BaseModel):

@@ -280,7 +280,9 @@ async def test_people_can_see_and_delete_their_data(chat: Chat) -> None:
     reference = chat.last.case_reference
     await chat.type("/mydata")
     assert "Jana" in chat.text and reference in chat.text
-    await chat.type("/delete")
+    await chat.press("nav:resume")  # the data stays; the conversation goes on
+    await chat.type("/mydata")
+    await chat.press("nav:delete")  # offered with the data, as the last buttons
     await chat.press("nav:delete_confirm")
     assert "deleted" in chat.text
     async with chat.engine.db.sessions() as session:

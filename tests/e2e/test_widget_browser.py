@@ -240,6 +240,31 @@ async def test_a_reload_continues_and_quick_exit_leaves_no_trace(
     assert await page.evaluate(count_script(".msg")) == 0
 
 
+async def test_deleting_the_data_clears_the_window_too(
+    browser, served: Served, database: Database
+) -> None:
+    """/delete erases the data on the server; the widget then stops showing (and
+    keeping in the tab's storage) what was said before, like a quick exit would."""
+    page = await open_page(browser, served, PHONE)
+    chat = await start_chat(page, database)
+    await chat.press("lang:en")
+    await chat.press("ans:immediate_danger:no")
+    await chat.press("ans:consent:agree")
+    await chat.type("my husband hits me, where can I go")
+    await chat.type("/mydata")
+    await chat.press("nav:delete")
+    await page.locator(".chip[data-payload='nav:delete_confirm']:not([disabled])").click()
+    await page.wait_for_function(
+        f"() => document.querySelector('{HOST}').shadowRoot.textContent"
+        ".includes('this window no longer shows it')",
+        timeout=15_000,
+    )
+    shown = await page.evaluate(f"() => document.querySelector('{HOST}').shadowRoot.textContent")
+    stored = await page.evaluate("() => sessionStorage.getItem('kmb-intake')")
+    for trace in ("husband", "Are you in danger right now", "What I store about you"):
+        assert trace not in shown and trace not in stored, trace
+
+
 async def test_escape_twice_is_a_quick_exit(browser, served: Served, database: Database) -> None:
     page = await open_page(browser, served, DESKTOP)
     await start_chat(page, database)

@@ -159,6 +159,8 @@
     let changed = false;
     for (const m of found.messages || []) {
       if (m.id > state.cursor) {
+        // The person deleted their data: this window shows nothing from before either.
+        if (m.clear) state.log = state.log.filter((e) => e.pending);
         state.log.push({ who: "bot", id: m.id, text: m.text, choices: m.choices, links: m.links, document: m.document });
         changed = true;
       }
