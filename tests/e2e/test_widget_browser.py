@@ -32,6 +32,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("KMB_CHROMIUM", "/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
+SMALL_PHONE = {"width": 360, "height": 640}  # a cheap phone: a long answer is taller than the chat
 HOST = "#kmb-intake-widget"
 
 
@@ -263,6 +264,33 @@ async def test_deleting_the_data_clears_the_window_too(
     stored = await page.evaluate("() => sessionStorage.getItem('kmb-intake')")
     for trace in ("husband", "Are you in danger right now", "What I store about you"):
         assert trace not in shown and trace not in stored, trace
+
+
+async def test_a_long_answer_shows_its_first_line_and_the_numbers_can_be_called(
+    browser, served: Served, database: Database
+) -> None:
+    """On a phone: the answer to a typed question is shown from its first line (where
+    "call 158 or 112" is), its phone numbers are links to call, and the text box keeps
+    the focus, so the keyboard stays open for the next message."""
+    page = await open_page(browser, served, SMALL_PHONE)
+    chat = await start_chat(page, database)
+    await chat.press("lang:cs")
+    await chat.press("ans:immediate_danger:no")
+    await chat.press("ans:consent:agree")
+    await page.locator("#kmb-input").focus()
+    await chat.type("manzel me bije, co mam delat")
+    assert "158" in chat.text
+    calls = await page.evaluate(
+        f"() => [...document.querySelector('{HOST}').shadowRoot"
+        ".querySelectorAll('.msg.bot a[href^=\"tel:\"]')].map(a => a.getAttribute('href'))"
+    )
+    assert {"tel:158", "tel:112", "tel:116006"} <= set(calls)
+    answer = page.locator(".msg.bot", has_text="116 006").last
+    log_box, answer_box = await page.locator(".log").bounding_box(), await answer.bounding_box()
+    assert log_box["y"] <= answer_box["y"] < log_box["y"] + log_box["height"] / 2
+    root = f"document.querySelector('{HOST}').shadowRoot"
+    focused = await page.evaluate(f"() => {root}.activeElement?.id")
+    assert focused == "kmb-input"
 
 
 async def test_escape_twice_is_a_quick_exit(browser, served: Served, database: Database) -> None:

@@ -104,16 +104,37 @@
       el("a", { href: url, download: doc.filename, text: t("calendar") }));
   }
 
+  // Phone numbers in a message become links to call: emergency lines (112, 150, 155, 156,
+  // 158, 116 xxx) and nine-digit Czech numbers, with or without +420.
+  const PHONE = /(\+420 ?\d{3} ?\d{3} ?\d{3}|\b\d{3} \d{3} \d{3}\b|\b116 ?\d{3}\b|\b(?:112|15[0568])\b(?! ?\d))/g;
+  function withPhoneLinks(text) {
+    const parts = [];
+    let last = 0;
+    for (const match of text.matchAll(PHONE)) {
+      parts.push(document.createTextNode(text.slice(last, match.index)));  // always text, never HTML
+      parts.push(el("a", { href: "tel:" + match[0].replace(/ /g, ""), text: match[0] }));
+      last = match.index + match[0].length;
+    }
+    parts.push(document.createTextNode(text.slice(last)));
+    return parts;
+  }
+
+  // The first of the bot's newest messages: the log shows it from its first line (where
+  // the emergency numbers are), not scrolled to its end. Until the person sends again.
+  let anchor = null;
+
   function render() {
     const active = shadow.activeElement;  // a button of the log keeps its focus when redrawn
     const focused = active && log.contains(active) ? active.dataset.payload : null;
     log.replaceChildren();
     const lastWithChoices = state.log.map((m) => m.who === "bot" && !!(m.choices && m.choices.length))
       .lastIndexOf(true);
+    let anchored = null;
     state.log.forEach((m, index) => {
       const unsent = m.pending || m.failed;
       const bubble = el("div", { class: "msg " + (m.who === "me" ? "me" : "bot") + (unsent ? " pending" : "") });
-      bubble.append(document.createTextNode(m.text));  // always text, never HTML
+      bubble.append(...(m.who === "bot" ? withPhoneLinks(m.text) : [document.createTextNode(m.text)]));
+      if (m === anchor) anchored = bubble;
       if (unsent) bubble.append(el("span", { class: "note", text: t("not_sent") }));
       if (m.who === "bot" && m.links && m.links.length) {
         bubble.append(el("div", { class: "links" }, ...m.links.map(safeLink)));
@@ -128,7 +149,9 @@
       }
       log.append(bubble);
     });
-    log.scrollTop = log.scrollHeight;
+    log.scrollTop = anchored
+      ? log.scrollTop + anchored.getBoundingClientRect().top - log.getBoundingClientRect().top - 8
+      : log.scrollHeight;
     exitMini.hidden = state.open || !state.token;
     if (focused) {
       const again = [...log.querySelectorAll(".chip:not([disabled])")].find((c) => c.dataset.payload === focused);
@@ -137,8 +160,12 @@
   }
 
   function focusNext() {
+    // Someone typing keeps the text box (moving away would close a phone's keyboard);
+    // after a tap, the next question's first button. Either way the log stays where
+    // render() put it.
+    if (shadow.activeElement === input) return;
     const chip = log.querySelector(".chip:not([disabled])");
-    (chip || input).focus();
+    (chip || input).focus({ preventScroll: true });
   }
 
   // ---- talking to the server -----------------------------------------------------------------
@@ -161,7 +188,9 @@
       if (m.id > state.cursor) {
         // The person deleted their data: this window shows nothing from before either.
         if (m.clear) state.log = state.log.filter((e) => e.pending);
-        state.log.push({ who: "bot", id: m.id, text: m.text, choices: m.choices, links: m.links, document: m.document });
+        const entry = { who: "bot", id: m.id, text: m.text, choices: m.choices, links: m.links, document: m.document };
+        if (!changed) anchor = entry;
+        state.log.push(entry);
         changed = true;
       }
     }
@@ -274,6 +303,7 @@
   addEventListener("online", () => { delay = 1000; flush(false); });
 
   function send(item, label) {
+    anchor = null;  // show what they sent, at the bottom
     state.pending.push(item);
     state.log.push({ who: "me", text: label, pendingId: item.id, pending: true });
     store.save();
