@@ -139,15 +139,7 @@ class Flow:
         if name in actions:
             return await actions[name](session, turn)
         if name == "help":
-            turn.say(
-                N_(
-                    "You can tap the buttons or write your answer.\n"
-                    "/back – the previous question\n/skip – skip a question\n"
-                    "/restart – start again\n/language – change the language\n"
-                    "/mydata – what I store about you\n/delete – delete your data\n"
-                    "/human – talk to a person\n/book – book an appointment"
-                )
-            )
+            turn.replies.append(render.help_text(turn.t))
             return await self._prompt(session, turn)
         turn.say(N_("I do not know that command. Write /help to see what I can do."))
         return await self._prompt(session, turn)

@@ -146,6 +146,26 @@ def emergency_numbers(t: Translator) -> Reply:
     )
 
 
+def help_text(t: Translator) -> Reply:
+    """What the bot can do — and, since "pomoc" (help) may be a cry for it, how to call
+    for help now (not on the first line: a phone's notification shows that one)."""
+    commands = t.gettext(
+        "You can tap the buttons or write your answer.\n"
+        "/back – the previous question\n/skip – skip a question\n"
+        "/restart – start again\n/language – change the language\n"
+        "/mydata – what I store about you\n/delete – delete your data\n"
+        "/human – talk to a person\n/book – book an appointment"
+    )
+    danger = t.gettext("If you are in danger, call 112 or the police on 158. It is free.")
+    return Reply(
+        text=f"{commands}\n\n{danger}",
+        links=(
+            Link(t.gettext("Call 112"), "tel:112"),
+            Link(t.gettext("Call the police 158"), "tel:158"),
+        ),
+    )
+
+
 def declined(t: Translator, point: ContactPoint) -> Reply:
     return Reply(
         text=t.gettext(

@@ -121,6 +121,17 @@ async def test_required_questions_cannot_be_skipped(chat: Chat) -> None:
     assert await chat.step() == "housing_group"
 
 
+async def test_help_says_how_to_call_for_help_now(chat: Chat) -> None:
+    """ "pomoc" (help) may be a cry for help, not a question about commands."""
+    await start_in_english(chat)
+    chat.locale = "cs"
+    await chat.type("pomoc")
+    [listing, *_] = chat.replies
+    assert "/restart" in listing.text and "112" in listing.text and "158" in listing.text
+    assert "tel:112" in [link.url for link in listing.links]
+    assert "112" not in listing.text.splitlines()[0]
+
+
 async def test_typed_commands_in_every_language(chat: Chat) -> None:
     await start_in_english(chat)
     await chat.press("ans:housing_group:street")
