@@ -260,6 +260,18 @@ class Flow:
         consented = conversation.consent_at is not None
         catalogue = self.config.catalogue
         found = catalogue.find(text, conversation.locale) if catalogue else None
+        if (
+            found is not None
+            and conversation.step in (LANGUAGE, NEW)
+            and found.asked_in in LOCALES
+            and found.asked_in != conversation.locale
+        ):
+            # The language was only a default (the page's, the phone's) and the person
+            # wrote in another one before choosing: answer in theirs, and ask the
+            # language question in it too.
+            conversation.locale = found.asked_in
+            turn.t = Translator(found.asked_in)
+            found = catalogue.find(text, found.asked_in) if catalogue else None
         if found is not None:
             return await self._show_entry(
                 session,

@@ -42,6 +42,30 @@ async def test_the_first_reply_offers_the_languages_with_the_channel_locale_pres
     assert (await chat.conversation()).locale == "uk"
 
 
+@pytest.mark.parametrize(
+    ("question", "language", "expected"),
+    [
+        ("Добрий день, нас виселяють з гуртожитку, що робити?", "uk", "мовою"),
+        ("Hello, we got an eviction notice from our landlord, what now?", "en", "language"),
+    ],
+)
+async def test_a_question_before_the_language_is_chosen_is_answered_in_its_language(
+    chat: Chat, question: str, language: str, expected: str
+) -> None:
+    """The conversation's language was only the page's default: someone who writes in
+    Ukrainian first gets the answer, and then the language question, in Ukrainian."""
+    await chat.type("/start")  # Czech by default
+    await chat.type(question)
+    conversation = await chat.conversation()
+    assert conversation.locale == language
+    answer = chat.replies[0]
+    assert not any(c.payload.startswith("lang:") for c in answer.choices)  # no offer: done
+    await chat.press("nav:resume")
+    [asked] = chat.replies
+    assert [c.payload for c in asked.choices if c.selected] == [f"lang:{language}"]
+    assert expected.lower() in asked.text.lower()
+
+
 async def test_an_unsupported_channel_locale_falls_back_to_czech(chat: Chat) -> None:
     chat.locale = "de"
     await chat.type("/start")
