@@ -658,6 +658,16 @@ class Flow:
                 can_go_back=bool(conversation.history),
                 selection=selection,
             )
+            if step == "phone" and conversation.channel in self.config.fetch_channels:
+                # The web chat lives in one browser tab: "we will write to you here"
+                # holds only while it stays open.
+                warning = t.gettext(
+                    N_(
+                        "This chat stays only while this window is open. Without a phone "
+                        "number, staff cannot reach you once you close it."
+                    )
+                )
+                reply = dataclasses.replace(reply, text=f"{reply.text}\n\n{warning}")
         turn.replies.append(reply)
 
 

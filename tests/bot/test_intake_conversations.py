@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -79,14 +80,19 @@ async def answer_step(
 
 
 async def walk_through(
-    chat: Chat, answers: dict, language: str = "cs", *, district: str = "Poruba"
+    chat: Chat,
+    answers: dict,
+    language: str = "cs",
+    *,
+    district: str = "Poruba",
+    until: str = "summary",
 ) -> set[str]:
-    """Answer every question until the summary; return the steps that were asked."""
+    """Answer every question until the summary (or ``until``); return the steps asked."""
     asked: set[str] = set()
     await chat.type("/start")
     for _ in range(40):
         step = await chat.step()
-        if step == "summary":
+        if step == until:
             return asked
         if step == "name":
             await chat.type("Jana")
@@ -157,6 +163,18 @@ def test_the_move_out_buttons_never_record_a_later_day_than_meant() -> None:
     values = [o.value for o in BY_KEY["days_until_move_out"].options if isinstance(o.value, int)]
     assert values[:2] == [limits.urgent_move_out_days, limits.soon_move_out_days]
     assert values[2] > limits.soon_move_out_days
+
+
+@pytest.mark.parametrize(("channel", "warned"), [("web", True), ("test", False)])
+async def test_the_web_chat_says_it_cannot_be_reached_once_closed(
+    db, config, channel: str, warned: bool
+) -> None:
+    """Skipping the phone number means "we will write to you here" — which the web
+    chat, kept only in one browser tab, cannot promise."""
+    web = Engine(db, dataclasses.replace(config, fetch_channels=frozenset({"web"})))
+    chat = Chat(web, channel=channel)
+    await walk_through(chat, EXAMPLES[1]["answers"], "en", until="phone")
+    assert ("once you close it" in chat.replies[-1].text) is warned
 
 
 async def test_registration_explains_the_result_without_promises(chat: Chat) -> None:
