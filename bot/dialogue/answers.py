@@ -18,6 +18,9 @@ _NONE_WORDS = {
 }
 
 
+MIN_PREFIX = 4  # typed letters that may stand for a whole label, when only one starts so
+
+
 def _label_variants(label: str) -> set[str]:
     return {fold(label)} | {fold(translations(loc).gettext(label)) for loc in LOCALES}
 
@@ -30,6 +33,13 @@ def match_option(options: tuple[Option, ...], text: str) -> Option | None:
     for option in options:
         if folded in _label_variants(option.label):
             return option
+    if len(folded) >= MIN_PREFIX:
+        # The start of one label only ("так, безпечне" for "Так, безпечне місце").
+        starting = [
+            o for o in options if any(v.startswith(folded) for v in _label_variants(o.label))
+        ]
+        if len(starting) == 1:
+            return starting[0]
     keys = {o.key for o in options}
     if keys >= {"yes", "no"}:
         answer = parse_yes_no(text)

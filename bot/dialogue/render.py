@@ -40,7 +40,7 @@ ERRORS: dict[str, str] = {
     "not_a_phone": N_("Please write a phone number, for example +420 777 123 456."),
     "not_a_name": N_("Please write a name using letters."),
     "name_too_long": N_("Please write a shorter name, at most %(maximum)s characters."),
-    "not_an_option": N_("Please choose one of the options."),
+    "not_an_option": N_("Please tap one of the buttons."),
 }
 
 PROGRAM_TEXT: dict[str, str | None] = {

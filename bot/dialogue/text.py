@@ -70,8 +70,10 @@ def parse_name(text: str) -> str:
     return name
 
 
+# Ukrainian and Russian typed in Latin letters too ("tak", "ni", "da", "net").
 _YES = set(fold_words(("ano", "jo", "jj", "yes", "y", "yeah", "yep", "так", "да", "ага", "a")))
-_NO = set(fold_words(("ne", "nee", "no", "n", "nope", "ні", "нет", "не")))
+_YES |= {"tak", "da"}
+_NO = set(fold_words(("ne", "nee", "no", "n", "nope", "ні", "нет", "не"))) | {"ni", "net"}
 
 
 def parse_yes_no(text: str) -> bool | None:

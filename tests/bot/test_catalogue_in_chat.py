@@ -103,6 +103,7 @@ async def test_answered_questions_keep_words_only_after_consent(chat: Chat) -> N
     await chat.type("where can I sleep tonight?")
     await chat.press("nav:resume")
     await chat.press("nav:consent")
+    await chat.press("ans:immediate_danger:no")  # asked again: declining forgot it
     await chat.press("ans:consent:agree")
     await chat.type("where can I sleep tonight?")
     assert [r.text for r in await answered_rows(chat)] == [None, "where can I sleep tonight?"]

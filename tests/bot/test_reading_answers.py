@@ -6,7 +6,9 @@ from datetime import date
 
 import pytest
 
+from bot.dialogue.answers import read_answer
 from bot.dialogue.numbers import parse_amount, parse_count, parse_days
+from bot.dialogue.script import BY_KEY
 from bot.dialogue.text import UNKNOWN, InvalidAnswer, clean_text, parse_command, parse_phone
 
 TODAY = date(2026, 11, 23)
@@ -156,3 +158,32 @@ def test_control_characters_are_removed() -> None:
 )
 def test_commands(text: str, command: object) -> None:
     assert parse_command(text) == command
+
+
+@pytest.mark.parametrize(
+    ("step", "typed", "value"),
+    [
+        ("immediate_danger", "tak", True),  # Ukrainian typed in Latin letters
+        ("immediate_danger", "так", True),
+        ("rent_arrears", "ni", False),
+        ("rent_arrears", "net", False),
+        ("sleeping_place_tonight", "так, безпечне", "safe"),  # the start of one label
+        ("sleeping_place_tonight", "ano, ale", "unsafe"),
+        ("sleeping_place_tonight", "2", "unsafe"),  # a button's number
+    ],
+)
+def test_typed_answers_to_questions_with_buttons(step: str, typed: str, value: object) -> None:
+    assert read_answer(BY_KEY[step], typed, {}, today=TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("step", "typed"),
+    [
+        ("sleeping_place_tonight", "ano,"),  # the start of two labels: not a guess
+        ("sleeping_place_tonight", "yes"),
+        ("housing_group", "ve"),  # too short to stand for a label
+    ],
+)
+def test_typed_answers_that_name_no_single_button(step: str, typed: str) -> None:
+    with pytest.raises(InvalidAnswer):
+        read_answer(BY_KEY[step], typed, {}, today=TODAY)
