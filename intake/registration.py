@@ -45,7 +45,10 @@ async def register_case(
     )
     case = Case(
         person=person,
-        answers=registration.answers.model_dump(mode="json"),
+        # What the person answered: a question they skipped stays out (staff would read
+        # the triage's default "no" as their answer); the household counts always go in.
+        answers=registration.answers.model_dump(mode="json", exclude_unset=True)
+        | registration.answers.model_dump(mode="json", include={"adults", "children"}),
         result=result.to_document(),
         urgency=result.urgency,
         needs_immediate_attention=result.urgency == "emergency",

@@ -177,6 +177,17 @@ async def test_the_web_chat_says_it_cannot_be_reached_once_closed(
     assert ("once you close it" in chat.replies[-1].text) is warned
 
 
+async def test_a_skipped_question_is_stored_as_not_answered(chat: Chat) -> None:
+    """The triage reads a skipped "did you get a notice?" as no; the case keeps that the
+    person did not say, so staff do not read "no" as their answer."""
+    asked = await walk_through(chat, EXAMPLES[1]["answers"])
+    assert {"eviction_notice", "rent_arrears"} <= asked  # asked, and skipped
+    case = await registered_case(chat)
+    assert "eviction_notice" not in case.answers and "rent_arrears" not in case.answers
+    assert case.answers["has_valid_id"] is True
+    assert (case.answers["adults"], case.answers["children"]) == (1, 2)
+
+
 async def test_registration_explains_the_result_without_promises(chat: Chat) -> None:
     await walk_through(chat, EXAMPLES[0]["answers"])
     await chat.press("nav:confirm")
