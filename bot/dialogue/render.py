@@ -195,6 +195,8 @@ def format_value(t: Translator, step: Step, value: Any, answers: Mapping[str, An
     if step.kind == "amount":
         return t.amount(value)
     if step.kind == "days":
+        if value in (0, 1):
+            return t.gettext("today") if value == 0 else t.gettext("tomorrow")
         return t.ngettext("in %(num)s day", "in %(num)s days", value)
     if step.kind == "choice":
         for option in step.options_for(answers):

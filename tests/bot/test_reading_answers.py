@@ -8,8 +8,10 @@ import pytest
 
 from bot.dialogue.answers import read_answer
 from bot.dialogue.numbers import parse_amount, parse_count, parse_days
+from bot.dialogue.render import format_value
 from bot.dialogue.script import BY_KEY
 from bot.dialogue.text import UNKNOWN, InvalidAnswer, clean_text, parse_command, parse_phone
+from bot.dialogue.translator import Translator
 
 TODAY = date(2026, 11, 23)
 
@@ -187,3 +189,12 @@ def test_typed_answers_to_questions_with_buttons(step: str, typed: str, value: o
 def test_typed_answers_that_name_no_single_button(step: str, typed: str) -> None:
     with pytest.raises(InvalidAnswer):
         read_answer(BY_KEY[step], typed, {}, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("days", "language", "shown"),
+    [(0, "cs", "dnes"), (1, "en", "tomorrow"), (5, "uk", "5"), (5, "cs", "za 5 dní")],
+)
+def test_a_deadline_is_shown_in_plain_words(days: int, language: str, shown: str) -> None:
+    step = BY_KEY["days_until_move_out"]
+    assert shown in format_value(Translator(language), step, days, {})
