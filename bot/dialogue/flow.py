@@ -367,9 +367,10 @@ class Flow:
         else:
             turn.say(
                 N_(
-                    "I am sorry. Try asking in other words, or write /human and a member "
-                    "of staff will help you."
-                )
+                    "I am sorry. Try asking in other words, or ask the contact point's "
+                    "staff: call %(phone)s."
+                ),
+                phone=self.config.contact_point.phone,
             )
         return await self._prompt(session, turn)
 
