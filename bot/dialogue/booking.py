@@ -227,7 +227,8 @@ class Booking:
                 ),
                 choices=tuple(
                     Choice(p.name, f"bk:p:{p.id}:{mode}", selected=p is preferred) for p in ordered
-                ),
+                )
+                + self.way_out(t, mode),
             )
         )
         return True
@@ -257,7 +258,7 @@ class Booking:
                         place=point.name,
                         phone=point.phone,
                     ),
-                    choices=others,
+                    choices=others + self.way_out(t, mode),
                 )
             )
             return True
@@ -268,7 +269,8 @@ class Booking:
                     Choice(self.day_label(day, t), f"bk:d:{point.id}:{day:%Y%m%d}:{mode}")
                     for day in days
                 )
-                + others,
+                + others
+                + self.way_out(t, mode),
             )
         )
         return True
@@ -300,10 +302,19 @@ class Booking:
                 choices=(
                     *(self.time_choice(slot, t, mode, with_day=False) for slot in free),
                     Choice(t.gettext(N_("Another day")), f"bk:p:{point.id}:{mode}"),
+                    *self.way_out(t, mode),
                 ),
             )
         )
         return True
+
+    @staticmethod
+    def way_out(t: Translator, mode: str) -> tuple[Choice, ...]:
+        """Every step of choosing a time can be left: keeping the time one has, or not
+        booking now."""
+        if mode == CHANGE:
+            return (Choice(t.gettext(N_("Keep my current time")), "bk:keep"),)
+        return (Choice(t.gettext(N_("Not now")), "nav:resume"),)
 
     def time_choice(self, slot: Slot, t: Translator, mode: str, *, with_day: bool) -> Choice:
         label = self.time_label(slot.start, t)

@@ -39,7 +39,7 @@ async def test_a_registered_person_books_in_three_taps_and_gets_a_calendar_file(
 ) -> None:
     await register(chat)
     await chat.press("bk:start:n")
-    places = [(c.payload, c.selected) for c in chat.choices]
+    places = [(c.payload, c.selected) for c in chat.choices if c.payload.startswith("bk:p:")]
     assert places[0] == ("bk:p:centrum:n", True) and len(places) == 3
     await chat.press("bk:p:centrum:n")
     days = [c.label for c in chat.choices if c.payload.startswith("bk:d:")]
@@ -102,6 +102,27 @@ async def test_one_appointment_at_a_time_which_can_be_changed_and_cancelled(
     assert [a.status for a in await appointments(chat)] == [CANCELLED, CANCELLED]
     await chat.press("bk:start:n")  # a new one can be booked again
     assert chat.choices[0].payload == "bk:p:centrum:n"
+
+
+async def test_choosing_a_time_can_be_left_at_every_step(chat: Chat) -> None:
+    """Changing the time, the person can keep the one they have at the place, the day
+    and the time; booking a first one, they can leave it for later."""
+    await register(chat)
+    await chat.press("bk:start:n")
+    await chat.press("nav:resume")  # not now
+    assert not await appointments(chat)
+    await chat.press("bk:start:n")
+    await book_first_free(chat)
+    [booked] = await appointments(chat)
+    await chat.press("bk:start:c")
+    assert "bk:keep" in payloads(chat, "bk:")
+    await chat.press("bk:p:centrum:c")
+    assert "bk:keep" in payloads(chat, "bk:")
+    await chat.press(payloads(chat, "bk:d:centrum:")[1])
+    await chat.press("bk:keep")
+    assert "stays as it is" in chat.text
+    [kept] = await appointments(chat)
+    assert (kept.id, kept.status, kept.starts_at) == (booked.id, BOOKED, booked.starts_at)
 
 
 async def test_a_time_taken_meanwhile_offers_the_next_free_ones(chat: Chat, engine) -> None:
