@@ -73,6 +73,23 @@ Hours = Annotated[tuple[Interval, ...], BeforeValidator(_intervals)]
 WeekHours = dict[Weekday, Hours]
 
 
+class NightShelter(BaseModel):
+    """A place to sleep tonight in the city (a night shelter, noclehárna), told to
+    people who have nowhere to sleep."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1)
+    address: str = Field(min_length=1)
+    phone: str | None = None
+    hours: str = Field(pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")  # e.g. "19:00-07:00"
+
+    def line(self) -> str:
+        """ "Noclehárna Naděje, Nádražní 45, +420 596 000 200, 19:00–07:00"."""
+        parts = [self.name, self.address, self.phone, self.hours.replace("-", "–")]
+        return ", ".join(part for part in parts if part)
+
+
 class ContactPoint(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -95,6 +112,9 @@ class ContactPoint(BaseModel):
     closed_days: tuple[date, ...] = ()
     languages: tuple[Literal["cs", "en", "uk"], ...] = ("cs",)
     interpreter: bool = False  # an interpreter can be arranged for other languages
+    # Places to sleep tonight (the main point's list is the city's): shown to people
+    # with nowhere to sleep, in the chat and in the catalogue.
+    night_shelters: tuple[NightShelter, ...] = ()
 
     @model_validator(mode="after")
     def _appointments_within_opening_hours(self) -> ContactPoint:

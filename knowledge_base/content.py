@@ -30,6 +30,10 @@ PLACEHOLDERS = {
     "contact_point.opening_hours": (
         "Po, St 8:00–12:00, 13:00–17:00; Út, Čt 8:00–12:00; Pá 8:00–11:00"
     ),
+    "contact_point.night_shelters": (
+        "Noclehárna Naděje, Nádražní 45, 701 00 Lipová, +420 596 000 200, 19:00–07:00\n"
+        "Noclehárna pro ženy, Sadová 3, 701 00 Lipová, +420 596 000 210, 18:00–07:00"
+    ),
     "rules.housing_first_max_debt_czk": "10 000",
     "rules.crisis_housing_max_months": "6",
 }

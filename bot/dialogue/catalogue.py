@@ -40,6 +40,14 @@ def opening_hours(point: ContactPoint, locale: str) -> str:
     return week_hours(point.opening_hours, locale)
 
 
+def night_shelters(point: ContactPoint, t: Translator) -> str:
+    """The city's places to sleep tonight, one a line; or, where the city has listed
+    none, that we will tell people where they are."""
+    if not point.night_shelters:
+        return t.gettext(N_("We will tell you where the nearest ones are."))
+    return "\n".join(shelter.line() for shelter in point.night_shelters)
+
+
 def looks_like_a_question(text: str) -> bool:
     words = [w for w in text.split() if any(c.isalpha() for c in w)]
     return text.rstrip().endswith("?") or len(words) >= 3
@@ -70,6 +78,7 @@ class Catalogue:
             "contact_point.phone": self.point.phone,
             "contact_point.email": self.point.email,
             "contact_point.opening_hours": opening_hours(self.point, locale),
+            "contact_point.night_shelters": night_shelters(self.point, Translator(locale)),
             "rules.housing_first_max_debt_czk": format_decimal(
                 self.thresholds.housing_first_max_debt_czk, locale=locale
             ),

@@ -450,6 +450,11 @@ class Flow:
         if key == SAFETY and value is True:
             turn.replies.append(render.emergency_numbers(turn.t))
             turn.events.append("danger")
+        shelters = self.config.contact_point.night_shelters
+        if key == "sleeping_place_tonight" and value == "none" and shelters:
+            # Something to act on tonight, before the remaining questions.
+            lines = "\n".join(shelter.line() for shelter in shelters)
+            turn.say(N_("For tonight you can go to:\n%(places)s"), places=lines)
         if key == CONSENT:
             answers.pop(CONSENT)
             if value is False:

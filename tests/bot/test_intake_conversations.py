@@ -288,3 +288,25 @@ def test_a_choice_that_no_longer_applies_is_not_sent_to_the_triage() -> None:
         {"situation": "housed_stable", "children": 0, "vulnerabilities": chosen}
     )
     assert document["vulnerabilities"] == ["senior"]
+
+
+async def test_someone_with_nowhere_to_sleep_hears_of_the_night_shelters_at_once(
+    chat: Chat,
+) -> None:
+    await chat.type("/start")
+    await chat.press("lang:en")
+    await chat.press("ans:immediate_danger:no")
+    await chat.press("ans:consent:agree")
+    await chat.press("ans:housing_group:street")
+    await chat.press("ans:situation:rough_sleeping")
+    await chat.press("ans:sleeping_place_tonight:none")
+    assert "Noclehárna Naděje, Nádražní 45" in chat.text and "19:00–07:00" in chat.text
+    assert await chat.step() != "sleeping_place_tonight"  # and the questions go on
+
+
+async def test_the_catalogue_names_the_city_s_night_shelters(chat: Chat) -> None:
+    await chat.type("/start")
+    await chat.press("lang:en")
+    await chat.type("I have nowhere to sleep tonight, where can I go?")
+    assert "+420 596 000 210" in chat.text  # from the contact points file
+    assert "{{" not in chat.text
