@@ -367,7 +367,7 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "name",
-        N_("How should we call you? A first name is enough."),
+        N_("What should we call you? A first name is enough."),
         "name",
         summary_label=N_("Name"),
     ),

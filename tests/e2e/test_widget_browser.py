@@ -293,6 +293,23 @@ async def test_a_long_answer_shows_its_first_line_and_the_numbers_can_be_called(
     assert focused == "kmb-input"
 
 
+async def test_the_text_box_grows_with_a_long_message(
+    browser, served: Served, database: Database
+) -> None:
+    page = await open_page(browser, served, SMALL_PHONE)
+    chat = await start_chat(page, database)
+    box = page.locator("#kmb-input")
+    empty = (await box.bounding_box())["height"]
+    await box.fill("")
+    long = "We have to leave the hostel on Friday and we have two children. "
+    await box.press_sequentially(long * 2)
+    grown = (await box.bounding_box())["height"]
+    assert grown > empty * 1.5
+    await box.press("Enter")
+    await chat._settle(0)
+    assert (await box.bounding_box())["height"] == empty
+
+
 async def test_escape_twice_is_a_quick_exit(browser, served: Served, database: Database) -> None:
     page = await open_page(browser, served, DESKTOP)
     await start_chat(page, database)

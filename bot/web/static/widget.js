@@ -68,6 +68,13 @@
   input.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); sendText(); }
   });
+  // The text box grows with what is typed (up to the CSS max-height), so a longer
+  // message stays readable before it is sent.
+  function fitInput() {
+    input.style.height = "auto";
+    if (input.value) input.style.height = input.scrollHeight + 2 + "px";
+  }
+  input.addEventListener("input", fitInput);
 
   function labels() {
     launcher.textContent = t("launcher");
@@ -315,6 +322,7 @@
     const text = input.value.trim();
     if (!text) return;
     input.value = "";
+    fitInput();
     send({ id: uid(), text }, text);
     if (!state.token) start();
   }
