@@ -36,8 +36,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
-from sqlalchemy.schema import Sequence as DatabaseSequence
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, aliased, mapped_column
 
 from intake.db import Base, JSONDocument, UTCDateTime, Window, utcnow, within
 
@@ -85,14 +84,16 @@ class OutboxMessage(Base):
         return self.position if self.position is not None else self.id
 
 
-# PostgreSQL hands out positions from here. SQLite writes one transaction at a time,
-# so its ids already grow in commit order and stand for positions (left NULL there).
-POSITIONS = DatabaseSequence("outbox_position", metadata=Base.metadata)
+# PostgreSQL hands out positions from the ids' own sequence, so that a row left without
+# one (say, written by an older process during a deploy) is read by its id, which lies
+# in the same range: at worst the old race, never a row that hides all later ones.
+# SQLite writes one transaction at a time, so its ids already grow in commit order and
+# stand for positions (left NULL there).
 PLACE = func.coalesce(OutboxMessage.position, OutboxMessage.id)
 _UNPLACED = "kmb_outbox_unplaced"
 _PLACE_IN_ORDER = text(
     "UPDATE outbox_message SET position = placed.position"
-    " FROM (SELECT id, nextval('outbox_position') AS position"
+    " FROM (SELECT id, nextval(pg_get_serial_sequence('outbox_message', 'id')) AS position"
     "       FROM (SELECT id FROM outbox_message WHERE id = ANY(:ids) ORDER BY id) AS ordered"
     " ) AS placed"
     " WHERE outbox_message.id = placed.id"
@@ -129,6 +130,13 @@ def enqueue(
     if fetched and session.get_bind().dialect.name == "postgresql":
         session.info.setdefault(_UNPLACED, []).append(message)
     return message
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_unplaced(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction that ended without its commit (rolled back) placed nothing."""
+    if transaction.parent is None:
+        session.info.pop(_UNPLACED, None)
 
 
 @event.listens_for(Session, "before_commit")

@@ -25,10 +25,13 @@ def _label_variants(label: str) -> set[str]:
     return {fold(label)} | {fold(translations(loc).gettext(label)) for loc in LOCALES}
 
 
-def match_option(options: tuple[Option, ...], text: str) -> Option | None:
-    """An option named by its label in any supported language, or by its number (1, 2, …)."""
+def match_option(
+    options: tuple[Option, ...], text: str, *, by_number: bool = True
+) -> Option | None:
+    """An option named by its label in any supported language, or by its number (1, 2, …)
+    where a number is not itself an answer (``by_number``)."""
     folded = fold(text).strip(" .!")
-    if folded.isdigit() and 1 <= int(folded) <= len(options):
+    if by_number and folded.isdigit() and 1 <= int(folded) <= len(options):
         return options[int(folded) - 1]
     for option in options:
         if folded in _label_variants(option.label):
@@ -55,7 +58,12 @@ def read_answer(step: Step, text: str, answers: Mapping[str, Any], *, today: dat
         return parse_count(text, minimum=step.minimum)
     if step.kind == "multi":
         return _read_multi(options, text)
-    option = match_option(options, text) if step.kind in ("choice", "amount", "days") else None
+    # For amounts and days a number is the answer: "3" is three days, not the third button.
+    option = (
+        match_option(options, text, by_number=step.kind == "choice")
+        if step.kind in ("choice", "amount", "days")
+        else None
+    )
     if option is not None:
         return option.value
     if step.kind == "choice":

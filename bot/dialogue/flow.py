@@ -263,8 +263,8 @@ class Flow:
         if (
             found is not None
             and conversation.step in (LANGUAGE, NEW)
-            and found.asked_in in LOCALES
             and found.asked_in != conversation.locale
+            and _clearly_written_in(text, found.asked_in)
         ):
             # The language was only a default (the page's, the phone's) and the person
             # wrote in another one before choosing: answer in theirs, and ask the
@@ -451,7 +451,7 @@ class Flow:
             turn.replies.append(render.emergency_numbers(turn.t))
             turn.events.append("danger")
         shelters = self.config.contact_point.night_shelters
-        if key == "sleeping_place_tonight" and value == "none" and shelters:
+        if key == "sleeping_place_tonight" and value in ("none", "unsafe") and shelters:
             # Something to act on tonight, before the remaining questions.
             lines = "\n".join(shelter.line() for shelter in shelters)
             turn.say(N_("For tonight you can go to:\n%(places)s"), places=lines)
@@ -693,6 +693,28 @@ def _moment(text: str) -> datetime | None:
 
 def _find_option(options: tuple[Option, ...], key: str) -> Option | None:
     return next((o for o in options if o.key == key), None)
+
+
+# Words that show a question is English (a Czech question may share topic words with
+# an English entry: "hostel cena" is not English).
+_ENGLISH_WORDS = frozenset(  # none of them a Czech word ("a", "i", "to", "do" are)
+    (
+        *("you", "we", "my", "our", "your", "is", "are", "am", "does", "can", "could"),
+        *("how", "what", "where", "when", "who", "why", "the", "an", "of", "for", "have"),
+        *("has", "need", "please", "hello"),
+    )
+)
+
+
+def _clearly_written_in(text: str, locale: str) -> bool:
+    """Whether ``text`` is clearly in ``locale``: Cyrillic for Ukrainian, two English
+    function words for English (Czech is the default and never switched to this way)."""
+    if locale == "uk":
+        return any("\u0400" <= c <= "\u04ff" for c in text)
+    if locale == "en":
+        words = re.findall(r"[a-z']+", text.lower())
+        return len(_ENGLISH_WORDS.intersection(words)) >= 2
+    return False
 
 
 def _language_from_text(text: str) -> str | None:

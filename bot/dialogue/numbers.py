@@ -6,6 +6,7 @@ reason code that the renderer turns into a localized message.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date, timedelta
 
@@ -359,6 +360,25 @@ def parse_days(text: str, *, today: date) -> int | Unknown:
     return amount
 
 
+def _without_year(day: int, month: int, today: date) -> date:
+    """The date a day and month without a year stand for: one up to a couple of months
+    back has passed (the person is past their deadline, also across New Year);
+    otherwise the next one to come."""
+    candidates = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        with contextlib.suppress(ValueError):  # 29. 2. exists in leap years only
+            candidates.append(date(year, month, day))
+    if not candidates:
+        raise ValueError(f"no {day}. {month}. in these years")
+    recent = [c for c in candidates if timedelta(0) < today - c <= timedelta(days=RECENT_PAST_DAYS)]
+    if recent:
+        return recent[-1]
+    coming = [c for c in candidates if c >= today]
+    if not coming:
+        raise ValueError(f"no coming {day}. {month}.")
+    return coming[0]
+
+
 def _days_to_date(
     date_match: re.Match[str] | None, iso_match: re.Match[str] | None, today: date
 ) -> int:
@@ -369,12 +389,10 @@ def _days_to_date(
         else:
             assert date_match is not None
             day, month = int(date_match.group(1)), int(date_match.group(2))
-            year = int(date_match.group(3)) if date_match.group(3) else today.year
-            target = date(year, month, day)
-            # A date without a year: a few months back is a date that has passed
-            # (the person is past their deadline); further back, it is next year's.
-            if not date_match.group(3) and today - target > timedelta(days=RECENT_PAST_DAYS):
-                target = date(year + 1, month, day)
+            if date_match.group(3):
+                target = date(int(date_match.group(3)), month, day)
+            else:
+                target = _without_year(day, month, today)
     except ValueError as exc:
         raise InvalidAnswer("not_a_date") from exc
     if target < today:

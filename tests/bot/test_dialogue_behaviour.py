@@ -66,6 +66,15 @@ async def test_a_question_before_the_language_is_chosen_is_answered_in_its_langu
     assert expected.lower() in asked.text.lower()
 
 
+async def test_czech_words_that_match_an_english_entry_do_not_switch_the_language(
+    chat: Chat,
+) -> None:
+    await chat.type("/start")
+    await chat.type("hostel cena za noc")
+    await chat.type("mam dluh a exekuci a do mesice musim pryc, co to je")
+    assert (await chat.conversation()).locale == "cs"
+
+
 async def test_an_unsupported_channel_locale_falls_back_to_czech(chat: Chat) -> None:
     chat.locale = "de"
     await chat.type("/start")

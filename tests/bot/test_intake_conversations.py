@@ -290,8 +290,9 @@ def test_a_choice_that_no_longer_applies_is_not_sent_to_the_triage() -> None:
     assert document["vulnerabilities"] == ["senior"]
 
 
-async def test_someone_with_nowhere_to_sleep_hears_of_the_night_shelters_at_once(
-    chat: Chat,
+@pytest.mark.parametrize("tonight", ["none", "unsafe"])
+async def test_someone_with_nowhere_safe_to_sleep_hears_of_the_night_shelters_at_once(
+    chat: Chat, tonight: str
 ) -> None:
     await chat.type("/start")
     await chat.press("lang:en")
@@ -299,7 +300,7 @@ async def test_someone_with_nowhere_to_sleep_hears_of_the_night_shelters_at_once
     await chat.press("ans:consent:agree")
     await chat.press("ans:housing_group:street")
     await chat.press("ans:situation:rough_sleeping")
-    await chat.press("ans:sleeping_place_tonight:none")
+    await chat.press(f"ans:sleeping_place_tonight:{tonight}")
     assert "Noclehárna Naděje, Nádražní 45" in chat.text and "19:00–07:00" in chat.text
     assert await chat.step() != "sleeping_place_tonight"  # and the questions go on
 

@@ -172,6 +172,9 @@ def test_commands(text: str, command: object) -> None:
         ("sleeping_place_tonight", "так, безпечне", "safe"),  # the start of one label
         ("sleeping_place_tonight", "ano, ale", "unsafe"),
         ("sleeping_place_tonight", "2", "unsafe"),  # a button's number
+        ("days_until_move_out", "3", 3),  # three days, not the third button
+        ("days_until_move_out", "1", 1),
+        ("monthly_income_czk", "2", 2),
     ],
 )
 def test_typed_answers_to_questions_with_buttons(step: str, typed: str, value: object) -> None:
@@ -198,3 +201,10 @@ def test_typed_answers_that_name_no_single_button(step: str, typed: str) -> None
 def test_a_deadline_is_shown_in_plain_words(days: int, language: str, shown: str) -> None:
     step = BY_KEY["days_until_move_out"]
     assert shown in format_value(Translator(language), step, days, {})
+
+
+def test_a_deadline_just_past_is_past_across_new_year() -> None:
+    with pytest.raises(InvalidAnswer) as error:
+        parse_days("20. 12.", today=date(2027, 1, 5))
+    assert error.value.reason == "date_in_past"
+    assert parse_days("10. 1.", today=date(2026, 12, 20)) == 21

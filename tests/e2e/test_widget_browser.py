@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import json
 import os
+import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -308,6 +309,28 @@ async def test_the_text_box_grows_with_a_long_message(
     await box.press("Enter")
     await chat._settle(0)
     assert (await box.bounding_box())["height"] == empty
+
+
+@pytest.mark.parametrize(
+    ("message", "calls"),
+    [
+        ("Volejte 112 nebo policii 158.", ["112", "158"]),
+        ("Linka 116 006, děti 116 111.", ["116 006", "116 111"]),
+        ("Tel. +420 596 000 123 nebo 596 000 124", ["+420 596 000 123", "596 000 124"]),
+        ("Dluh městu: 150\u00a0000 Kč", []),  # an amount, with a no-break space
+        ("Debt: 150,000 CZK; income 112 000 Kč", []),
+        ("Husova 158/12, 1 155 lidí, 3.150", []),  # a house number, parts of numbers
+    ],
+)
+async def test_only_phone_numbers_become_links_to_call(
+    browser, served: Served, message: str, calls: list[str]
+) -> None:
+    """The widget's own pattern (read from widget.js), run in the browser."""
+    source = (Path(__file__).parents[2] / "bot/web/static/widget.js").read_text()
+    pattern = re.search(r"const PHONE = (/.+/g);", source).group(1)
+    page = await open_page(browser, served, DESKTOP)
+    found = await page.evaluate(f"(text) => [...text.matchAll({pattern})].map(m => m[0])", message)
+    assert found == calls
 
 
 async def test_escape_twice_is_a_quick_exit(browser, served: Served, database: Database) -> None:

@@ -112,8 +112,9 @@
   }
 
   // Phone numbers in a message become links to call: emergency lines (112, 150, 155, 156,
-  // 158, 116 xxx) and nine-digit Czech numbers, with or without +420.
-  const PHONE = /(\+420 ?\d{3} ?\d{3} ?\d{3}|\b\d{3} \d{3} \d{3}\b|\b116 ?\d{3}\b|\b(?:112|15[0568])\b(?! ?\d))/g;
+  // 158, 116 xxx) and nine-digit Czech numbers, with or without +420 — but not a part of
+  // a larger number ("150 000 Kč", "1 158", "150,000") or of a house number ("158/12").
+  const PHONE = /(\+420[ \u00a0]?\d{3}[ \u00a0]?\d{3}[ \u00a0]?\d{3}|(?<!\d[,.\/]?[ \u00a0\u202f]?)(?:\b\d{3} \d{3} \d{3}|\b116 ?\d{3}|\b(?:112|15[0568]))\b(?![ \u00a0\u202f]?(?:\d|[,.\/]\d)))/g;
   function withPhoneLinks(text) {
     const parts = [];
     let last = 0;

@@ -25,22 +25,15 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_outbox_message_position", ["channel", "chat_id", "position"], unique=False
         )
-    # PostgreSQL gives positions at commit; messages stored so far keep their ids as
-    # positions, so a widget's cursor stays valid and new positions come after them.
-    # (SQLite writes one transaction at a time: its ids stand for positions.)
+    # PostgreSQL gives positions at commit, from the ids' sequence; messages stored so
+    # far keep their ids as positions, so a widget's cursor stays valid and new positions
+    # come after them. (SQLite writes one transaction at a time: its ids stand for them.)
     if op.get_bind().dialect.name == "postgresql":
         op.execute("UPDATE outbox_message SET position = id")
-        op.execute("CREATE SEQUENCE outbox_position")
-        op.execute(
-            "SELECT setval('outbox_position', "
-            "(SELECT coalesce(max(id), 0) + 1 FROM outbox_message), false)"
-        )
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP SEQUENCE outbox_position")
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_message_position")
         batch_op.drop_column("position")
