@@ -35,6 +35,7 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 SMALL_PHONE = {"width": 360, "height": 640}  # a cheap phone: a long answer is taller than the chat
 HOST = "#kmb-intake-widget"
+STORED = "JSON.parse(sessionStorage.getItem('kmb-intake') || '{}')"  # the widget's state
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -109,30 +110,36 @@ class WidgetChat:
     db: Database
     last_text: str = ""
 
-    async def _bot_messages(self) -> int:
-        return await self.page.evaluate(count_script(".msg.bot"))
+    async def _cursor(self) -> int:
+        """The widget's own cursor: the place of the last message it received."""
+        return await self.page.evaluate(f"() => ({STORED}).cursor || 0")
 
     async def _settle(self, before: int) -> None:
+        """Wait for the answer (something past ``before``); keep the text of what came."""
         await self.page.wait_for_function(
             f"""() => {{ const r = document.querySelector('{HOST}').shadowRoot;
-                return r.querySelectorAll('.msg.bot').length > {before}
+                return ({STORED}).cursor > {before}
                     && r.querySelectorAll('.msg.pending').length === 0
                     && r.querySelector('.typing').hidden; }}""",
             timeout=15_000,
         )
+        # The log is drawn from the stored list, one bubble per entry, in order.
         texts = await self.page.evaluate(
-            f"() => [...document.querySelector('{HOST}').shadowRoot"
-            f".querySelectorAll('.msg.bot')].slice({before}).map(m => m.textContent)"
+            f"""() => {{ const bubbles = document.querySelector('{HOST}').shadowRoot
+                    .querySelectorAll('.msg');
+                return ({STORED}).log.map((m, i) => [m, bubbles[i]])
+                    .filter(([m]) => m.who === 'bot' && m.id > {before})
+                    .map(([, b]) => b.textContent); }}"""
         )
         self.last_text = "\n".join(texts)
 
     async def press(self, payload: str) -> None:
-        before = await self._bot_messages()
+        before = await self._cursor()
         await self.page.locator(f".chip[data-payload='{payload}']:not([disabled])").click()
         await self._settle(before)
 
     async def type(self, text: str) -> None:
-        before = await self._bot_messages()
+        before = await self._cursor()
         await self.page.locator("#kmb-input").fill(text)
         await self.page.locator("#kmb-input").press("Enter")
         await self._settle(before)
@@ -333,6 +340,23 @@ async def test_only_phone_numbers_become_links_to_call(
     assert found == calls
 
 
+async def test_a_multiple_choice_is_shown_once_however_often_it_is_tapped(
+    browser, served: Served, database: Database
+) -> None:
+    page = await open_page(browser, served, PHONE)
+    chat = await start_chat(page, database)
+    await walk_through(chat, EXAMPLES[1]["answers"], "en", until="vulnerabilities")
+    await chat.press("tog:vulnerabilities:disability")
+    await chat.press("tog:vulnerabilities:pregnancy")
+    await chat.press("tog:vulnerabilities:pregnancy")  # and off again
+    questions = page.locator(".msg.bot", has=page.locator(".chip[data-payload='nav:done']"))
+    assert await questions.count() == 1
+    pressed = questions.locator(".chip[aria-pressed='true']")
+    assert await pressed.all_inner_texts() == ["Disability"]
+    await chat.press("nav:done")
+    assert (await chat.conversation()).answers["vulnerabilities"] == ["disability"]
+
+
 async def test_escape_twice_is_a_quick_exit(browser, served: Served, database: Database) -> None:
     page = await open_page(browser, served, DESKTOP)
     await start_chat(page, database)
@@ -355,7 +379,7 @@ async def test_offline_then_online_delivers_the_message_once(
         "ans:sleeping_place_tonight:safe",
     ):
         await chat.press(payload)
-    before = await chat._bot_messages()
+    before = await chat._cursor()
     await page.context.set_offline(True)
     await page.locator("#kmb-input").fill("3")
     await page.locator("#kmb-input").press("Enter")

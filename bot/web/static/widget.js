@@ -197,6 +197,12 @@
         // The person deleted their data: this window shows nothing from before either.
         if (m.clear) state.log = state.log.filter((e) => e.pending);
         const entry = { who: "bot", id: m.id, text: m.text, choices: m.choices, links: m.links, document: m.document };
+        // The same question again (a tap on a multiple choice marks the choice and asks
+        // it anew): shown once, at the end, not once per tap.
+        let earlier = state.log.length - 1;  // the last message from the bot
+        while (earlier >= 0 && state.log[earlier].who !== "bot") earlier--;
+        if (earlier >= 0 && m.choices && m.choices.length && state.log[earlier].text === m.text
+            && (state.log[earlier].choices || []).length) state.log.splice(earlier, 1);
         if (!changed) anchor = entry;
         state.log.push(entry);
         changed = true;
