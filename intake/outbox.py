@@ -40,6 +40,10 @@ from sqlalchemy.orm import Mapped, Session, SessionTransaction, aliased, mapped_
 
 from intake.db import Base, JSONDocument, UTCDateTime, Window, utcnow, within
 
+# A row that asks the channel to take back the messages it sent to a chat (their ids in
+# the body): the person deleted their data, and the chat should not keep showing it.
+UNSEND = "unsend"
+
 PENDING, SENDING, SENT, FAILED, UNDELIVERABLE = (
     "pending",
     "sending",
@@ -349,6 +353,24 @@ async def messages_after(
 
 
 ERASED: dict[str, Any] = {"text": "", "choices": [], "links": []}
+
+
+async def sent_ids(
+    session: AsyncSession, *, channel: str, chat_id: str, window: Window = (None, None)
+) -> list[str]:
+    """The channel's ids of the messages sent to a person in a chat (or a stretch of it)."""
+    found = await session.scalars(
+        select(OutboxMessage.external_id)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.kind.in_(("reply", "reminder", "notice")),
+            OutboxMessage.external_id.is_not(None),
+            within(OutboxMessage.created_at, window),
+        )
+        .order_by(OutboxMessage.id)
+    )
+    return [external_id for external_id in found if external_id]
 
 
 async def forget_bodies(

@@ -550,7 +550,26 @@ class Flow:
         turn.replies.append(render.delete_question(turn.t))
 
     async def _delete(self, session: AsyncSession, turn: Turn) -> None:
-        await delete_personal_data(session, turn.conversation, now=turn.now)
+        conversation = turn.conversation
+        sent: list[str] = []
+        if conversation.channel in self.config.outbox_channels:  # Telegram
+            sent = await outbox.sent_ids(
+                session,
+                channel=conversation.channel,
+                chat_id=conversation.chat_id,
+                window=(conversation.intake_started_at, None),
+            )
+        await delete_personal_data(session, conversation, now=turn.now)
+        if sent:  # the bot's own messages are taken back from the chat too
+            outbox.enqueue(
+                session,
+                channel=conversation.channel,
+                chat_id=conversation.chat_id,
+                kind=outbox.UNSEND,
+                body={"text": "", "message_ids": sent},
+                now=turn.now,
+                conversation_id=conversation.id,
+            )
         turn.events.append("deleted")
         if turn.conversation.channel in self.config.fetch_channels:  # the web widget
             done = turn.t.gettext(
@@ -559,8 +578,9 @@ class Flow:
         else:
             done = turn.t.gettext(
                 N_(
-                    "Everything you told me has been deleted. To remove the messages from "
-                    "your phone too, delete this chat in your app."
+                    "Everything you told me has been deleted, and my messages of the last "
+                    "two days are being removed from this chat. To remove the rest, delete "
+                    "this chat in your app."
                 )
             )
         turn.replies.append(Reply(text=done, clear=True))

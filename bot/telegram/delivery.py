@@ -50,6 +50,7 @@ logger = logging.getLogger(__name__)
 
 # Messages to a person (their newest buttons replace the older ones), unlike staff alerts.
 TO_PEOPLE = ("reply", "reminder", "notice")
+UNSEND_BATCH = 100  # message ids per deleteMessages
 
 # Failed sends (5xx, network) before a message is given up: with the backoff capped
 # at 5 minutes, about two hours of Telegram being away. Being told to wait (429) or
@@ -173,6 +174,10 @@ class TelegramDelivery:
         items of the round were sent, and their results must be recorded)."""
         result = Result(item, attempted_at=self.clock())
         try:
+            if item.kind == outbox.UNSEND:
+                await self._unsend(item)
+                result.sent_id = ""  # taken back: done
+                return result
             reply = Reply.from_dict(item.body)
             markup = render.keyboard(reply)
             result.closed = await self._close_keyboards(item)
@@ -223,6 +228,16 @@ class TelegramDelivery:
         return await self.bot.send_message(
             chat_id=chat_id, text=render.text(reply), reply_markup=markup
         )
+
+    async def _unsend(self, item: Item) -> None:
+        """Delete the bot's own messages from the person's chat (they deleted their data):
+        Telegram lets a bot delete what it sent in the last 48 hours, 100 at a time."""
+        ids = [int(i) for i in item.body.get("message_ids", [])]
+        for start in range(0, len(ids), UNSEND_BATCH):
+            with contextlib.suppress(TelegramBadRequest):  # too old, or gone already
+                await self.bot.delete_messages(
+                    chat_id=int(item.chat_id), message_ids=ids[start : start + UNSEND_BATCH]
+                )
 
     async def _close_keyboards(self, item: Item) -> list[int]:
         """Remove the buttons of messages already answered (best effort)."""

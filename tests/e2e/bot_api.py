@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 JSON_FIELDS = {
+    "message_ids",
     "reply_markup",
     "commands",
     "allowed_updates",

@@ -283,6 +283,38 @@ async def test_stopping_during_a_send_records_it_so_it_is_not_sent_again(
     assert len(bot_api.sent(method="sendMessage")) == 1
 
 
+async def test_taking_back_messages_too_old_to_delete_is_done_not_retried(
+    db: Database, bot_api: BotApiServer
+) -> None:
+    """Telegram refuses to delete a bot's messages older than 48 hours (400): nothing
+    more can be done, and the next message to the chat is not held up behind it."""
+    async with db.transaction() as session:
+        outbox.enqueue(
+            session,
+            channel="telegram",
+            chat_id="5021",
+            kind=outbox.UNSEND,
+            body={"text": "", "message_ids": [str(n) for n in range(1, 151)]},
+            now=utcnow(),
+        )
+        outbox.enqueue(
+            session, channel="telegram", chat_id="5021", body={"text": "after"}, now=utcnow()
+        )
+    bot_api.fail_next("deleteMessages", 400)
+    bot = bot_for(bot_api)
+    try:
+        delivery = TelegramDelivery(bot, db)
+        assert await delivery.deliver_due() == 1
+        assert await delivery.deliver_due() == 1
+    finally:
+        await bot.session.close()
+    batches = [c.params["message_ids"] for c in bot_api.calls if c.method == "deleteMessages"]
+    assert [len(b) for b in batches] == [50]  # the first hundred refused, the rest taken
+    assert [c.params["text"] for c in bot_api.sent(5021)] == ["after"]
+    async with db.sessions() as session:
+        assert set((await session.scalars(select(OutboxMessage.status))).all()) == {"sent"}
+
+
 async def test_a_blocked_bot_stops_retrying_and_marks_the_person_unreachable(
     polling_bot: RunningBot,
 ) -> None:
@@ -395,6 +427,13 @@ async def test_delete_erases_the_data_and_explains_how_to_clear_the_chat(
     await user.press_data("nav:delete", with_delete)
     done = await user.press_data("nav:delete_confirm", user.last_keyboard())
     assert "delete this chat" in done[0].params["text"]
+    # The bot's own messages that showed the person's data are taken back from the chat
+    # (before the confirmation, which stays).
+    [taken_back] = polling_bot.server.sent(5008, "deleteMessages")
+    removed = set(taken_back.params["message_ids"])
+    named = [c for c in polling_bot.server.sent(5008) if "Jana" in c.params.get("text", "")]
+    assert len(named) >= 2 and {c.result["message_id"] for c in named} <= removed
+    assert done[0].result["message_id"] not in removed
     [kept] = await cases(polling_bot)  # only as an anonymous statistic
     assert (kept.reference, kept.person_id, kept.chat_id) == (None, None, "")
     async with polling_bot.db.reading() as session:
