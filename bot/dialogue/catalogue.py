@@ -48,6 +48,11 @@ def night_shelters(point: ContactPoint, t: Translator) -> str:
     return "\n".join(shelter.line() for shelter in point.night_shelters)
 
 
+def in_cyrillic(text: str) -> bool:
+    """Written in Cyrillic letters: Ukrainian (or Russian) for this assistant."""
+    return any("\u0400" <= c <= "\u04ff" for c in text)
+
+
 def looks_like_a_question(text: str) -> bool:
     words = [w for w in text.split() if any(c.isalpha() for c in w)]
     return text.rstrip().endswith("?") or len(words) >= 3
@@ -92,7 +97,7 @@ class Catalogue:
         entry = index.entry(hits[0].slug, locale) if hits else None
         if entry is None:
             return None
-        asked_in = "uk" if any("\u0400" <= c <= "\u04ff" for c in question) else hits[0].lang
+        asked_in = "uk" if in_cyrillic(question) else hits[0].lang
         return Found(entry, asked_in)
 
     def entry(self, slug: str, locale: str) -> Entry | None:

@@ -20,7 +20,7 @@ from bot.dialogue.answers import read_answer
 from bot.dialogue.booking import CHANGE as CHANGE_BOOKING
 from bot.dialogue.booking import NEW as NEW_BOOKING
 from bot.dialogue.booking import Booking
-from bot.dialogue.catalogue import looks_like_a_question
+from bot.dialogue.catalogue import in_cyrillic, looks_like_a_question
 from bot.dialogue.config import EngineConfig
 from bot.dialogue.models import Conversation
 from bot.dialogue.privacy import delete_personal_data, my_data
@@ -571,7 +571,7 @@ class Flow:
                 conversation_id=conversation.id,
             )
         turn.events.append("deleted")
-        if turn.conversation.channel in self.config.fetch_channels:  # the web widget
+        if conversation.channel in self.config.fetch_channels:  # the web widget
             done = turn.t.gettext(
                 N_("Everything you told me has been deleted, and this window no longer shows it.")
             )
@@ -585,7 +585,7 @@ class Flow:
             )
         turn.replies.append(Reply(text=done, clear=True))
         turn.replies.append(render.language_question(turn.t, welcome=False))
-        turn.conversation.step = LANGUAGE
+        conversation.step = LANGUAGE
 
     async def _register(self, session: AsyncSession, turn: Turn) -> None:
         conversation = turn.conversation
@@ -730,7 +730,7 @@ def _clearly_written_in(text: str, locale: str) -> bool:
     """Whether ``text`` is clearly in ``locale``: Cyrillic for Ukrainian, two English
     function words for English (Czech is the default and never switched to this way)."""
     if locale == "uk":
-        return any("\u0400" <= c <= "\u04ff" for c in text)
+        return in_cyrillic(text)
     if locale == "en":
         words = re.findall(r"[a-z']+", text.lower())
         return len(_ENGLISH_WORDS.intersection(words)) >= 2
