@@ -116,7 +116,14 @@ class Catalogue:
         "Did this help?" with buttons for more, related topics and carrying on where the
         person was."""
         values = self.values(t.locale)
-        text = fill(entry.body, values) if more else f"{entry.title}\n\n{fill(entry.short, values)}"
+        # A neutral first line: a phone's notification shows it to whoever holds the
+        # phone, and the title may be "Violence at home".
+        if more:
+            heading = t.gettext(N_("More about it:"))
+            text = f"{heading}\n{fill(entry.body, values)}"
+        else:
+            found = t.gettext(N_("Here is what I found:"))
+            text = f"{found}\n{entry.title}\n\n{fill(entry.short, values)}"
         choices = [
             Choice(t.gettext(N_("Yes")), f"kb:yes:{answer_id}"),
             Choice(t.gettext(N_("No")), f"kb:no:{answer_id}"),

@@ -20,10 +20,10 @@ from bot.dialogue.answers import read_answer
 from bot.dialogue.booking import CHANGE as CHANGE_BOOKING
 from bot.dialogue.booking import NEW as NEW_BOOKING
 from bot.dialogue.booking import Booking
-from bot.dialogue.catalogue import in_cyrillic, looks_like_a_question
+from bot.dialogue.catalogue import in_cyrillic, looks_like_a_question, opening_hours
 from bot.dialogue.config import EngineConfig
 from bot.dialogue.models import Conversation
-from bot.dialogue.privacy import delete_personal_data, my_data
+from bot.dialogue.privacy import delete_personal_data, my_data, received_ids
 from bot.dialogue.script import (
     BY_KEY,
     CONSENT,
@@ -541,7 +541,12 @@ class Flow:
             return await self._prompt(session, turn)
 
     async def _human(self, session: AsyncSession, turn: Turn) -> None:
-        turn.replies.append(render.talk_to_staff(turn.t, self.config.contact_point))
+        point, registered = self.config.contact_point, turn.conversation.case_id is not None
+        turn.replies.append(
+            render.talk_to_staff(
+                turn.t, point, hours=opening_hours(point, turn.t.locale), registered=registered
+            )
+        )
         turn.events.append("human_requested")
         if turn.conversation.case_id is not None:  # registered: top of the staff's queue
             await casework.request_human(session, turn.conversation.case_id, now=turn.now)
@@ -551,22 +556,27 @@ class Flow:
 
     async def _delete(self, session: AsyncSession, turn: Turn) -> None:
         conversation = turn.conversation
-        sent: list[str] = []
+        window = (conversation.intake_started_at, None)
+        taken_back: dict[str, object] = {}
         if conversation.channel in self.config.outbox_channels:  # Telegram
-            sent = await outbox.sent_ids(
-                session,
-                channel=conversation.channel,
-                chat_id=conversation.chat_id,
-                window=(conversation.intake_started_at, None),
-            )
+            taken_back = {
+                "text": "",
+                "message_ids": await outbox.sent_ids(
+                    session,
+                    channel=conversation.channel,
+                    chat_id=conversation.chat_id,
+                    window=window,
+                ),
+                "received_ids": await received_ids(session, conversation, window),
+            }
         await delete_personal_data(session, conversation, now=turn.now)
-        if sent:  # the bot's own messages are taken back from the chat too
+        if taken_back:  # the messages of both sides are taken back from the chat too
             outbox.enqueue(
                 session,
                 channel=conversation.channel,
                 chat_id=conversation.chat_id,
                 kind=outbox.UNSEND,
-                body={"text": "", "message_ids": sent},
+                body=taken_back,
                 now=turn.now,
                 conversation_id=conversation.id,
             )
@@ -578,8 +588,8 @@ class Flow:
         else:
             done = turn.t.gettext(
                 N_(
-                    "Everything you told me has been deleted, and my messages of the last "
-                    "two days are being removed from this chat. To remove the rest, delete "
+                    "Everything you told me has been deleted, and our messages of the last "
+                    "two days are being removed from this chat. To remove older ones, delete "
                     "this chat in your app."
                 )
             )

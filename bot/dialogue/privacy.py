@@ -66,6 +66,24 @@ async def delete_personal_data(
     conversation.step = LANGUAGE  # whoever writes next starts afresh
 
 
+async def received_ids(
+    session: AsyncSession, conversation: Conversation, window: Window
+) -> list[str]:
+    """The channel's ids of what the person sent in a stretch of the chat (for taking
+    their messages back from the chat too, where the channel allows it)."""
+    found = await session.scalars(
+        select(Message.external_id)
+        .where(
+            Message.conversation_id == conversation.id,
+            Message.direction == "in",
+            Message.external_id.is_not(None),
+            within(Message.created_at, window),
+        )
+        .order_by(Message.id)
+    )
+    return [external_id for external_id in found if external_id]
+
+
 async def forget_stretch(session: AsyncSession, conversation: Conversation, window: Window) -> None:
     """Blank the words of a stretch of a chat: the transcript (button presses are
     answers too), the questions and what was said to the chat."""

@@ -346,11 +346,17 @@ def staff_alert(
     )
 
 
-def talk_to_staff(t: Translator, point: ContactPoint) -> Reply:
-    return Reply(
-        text=t.gettext(
-            "You can talk to the contact point's staff by phone or in person:\n%(contact)s\n"
-            "Outside opening hours, in danger, call 112.",
+def talk_to_staff(t: Translator, point: ContactPoint, *, hours: str, registered: bool) -> Reply:
+    lines = [
+        t.gettext(
+            "You can talk to the contact point's staff by phone or in person:\n%(contact)s",
             contact=contact_lines(point),
+        ),
+        t.gettext("Open: %(hours)s", hours=hours),
+        t.gettext("In danger, call 112 at any time."),
+    ]
+    if registered:
+        lines.append(
+            t.gettext("Your request is now first in the staff's list: they will contact you.")
         )
-    )
+    return Reply(text="\n".join(lines))

@@ -230,9 +230,11 @@ class TelegramDelivery:
         )
 
     async def _unsend(self, item: Item) -> None:
-        """Delete the bot's own messages from the person's chat (they deleted their data):
-        Telegram lets a bot delete what it sent in the last 48 hours, 100 at a time."""
-        ids = [int(i) for i in item.body.get("message_ids", [])]
+        """Delete the messages of a private chat, the bot's and the person's (they deleted
+        their data): Telegram lets a bot do it for 48 hours, 100 at a time. The person's
+        messages are known by the engine's ids for them ("m123", see inbound)."""
+        theirs = [i[1:] for i in item.body.get("received_ids", []) if i.startswith("m")]
+        ids = sorted(int(i) for i in [*item.body.get("message_ids", []), *theirs] if i.isdigit())
         for start in range(0, len(ids), UNSEND_BATCH):
             with contextlib.suppress(TelegramBadRequest):  # too old, or gone already
                 await self.bot.delete_messages(

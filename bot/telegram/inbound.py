@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from aiogram.types import CallbackQuery, Message
 
 from bot.dialogue.types import Inbound
@@ -29,7 +31,10 @@ def from_callback(query: CallbackQuery) -> Inbound:
     """A button press. Pressing the same button of the same message twice is one
     message for the engine: the second press changes nothing and sends nothing."""
     origin = query.message
-    message_id = f"c{origin.message_id}:{query.data}" if origin is not None else f"q{query.id}"
+    # The button's data stands in the id only as a digest: it is an answer ("danger:
+    # yes"), and the id is kept for recognising a re-delivery, consent or not.
+    pressed = hashlib.sha256((query.data or "").encode()).hexdigest()[:16]
+    message_id = f"c{origin.message_id}:{pressed}" if origin is not None else f"q{query.id}"
     chat_id = str(origin.chat.id) if origin is not None else str(query.from_user.id)
     return Inbound(
         channel=CHANNEL,

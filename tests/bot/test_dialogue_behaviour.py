@@ -403,6 +403,11 @@ async def test_stickers_and_photos_get_a_clear_answer(chat: Chat) -> None:
     assert await chat.step() == "housing_group"
 
 
+QUESTIONS = {
+    "cs": "manžel mě bije a mám dluhy, co mám dělat?",
+    "en": "my husband hits me and I have debts, what can I do?",
+    "uk": "чоловік мене б'є і в мене борги, що робити?",
+}
 SENSITIVE = (
     "danger",
     "violence",
@@ -430,6 +435,10 @@ async def test_no_first_line_gives_the_situation_away(chat: Chat, language: str)
     await chat.press("nav:confirm")
     await chat.type("/help")
     await chat.type("/mydata")
+    await chat.press("nav:resume")
+    await chat.type("/human")
+    await chat.type(QUESTIONS[language])  # answered from the catalogue, then "more"
+    await chat.press(next(c.payload for c in chat.choices if c.payload.startswith("kb:more")))
     first_lines = [reply.text.splitlines()[0].lower() for reply in chat.received]
     leaks = [line for line in first_lines if any(word in line for word in SENSITIVE)]
     assert not leaks

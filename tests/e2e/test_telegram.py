@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.dialogue.engine import Engine
-from bot.dialogue.models import Conversation
+from bot.dialogue.models import Conversation, Message
 from bot.telegram.delivery import TelegramDelivery
 from intake import outbox
 from intake.db import Database, utcnow
@@ -427,13 +427,23 @@ async def test_delete_erases_the_data_and_explains_how_to_clear_the_chat(
     await user.press_data("nav:delete", with_delete)
     done = await user.press_data("nav:delete_confirm", user.last_keyboard())
     assert "delete this chat" in done[0].params["text"]
-    # The bot's own messages that showed the person's data are taken back from the chat
-    # (before the confirmation, which stays).
+    # The messages of both sides are taken back from the chat (Telegram allows it in a
+    # private chat): the bot's that showed the data, and what the person typed; the
+    # confirmation, sent after, stays.
     [taken_back] = polling_bot.server.sent(5008, "deleteMessages")
     removed = set(taken_back.params["message_ids"])
     named = [c for c in polling_bot.server.sent(5008) if "Jana" in c.params.get("text", "")]
     assert len(named) >= 2 and {c.result["message_id"] for c in named} <= removed
     assert done[0].result["message_id"] not in removed
+    async with polling_bot.db.reading() as session:
+        received = (
+            await session.scalars(select(Message.external_id).where(Message.direction == "in"))
+        ).all()
+    typed = {int(i[1:]) for i in received if i.startswith("m")}
+    assert len(typed) >= 3 and typed <= removed  # "/start", the name, the phone, …
+    # Which buttons were pressed is not kept even in the ids that recognise a re-delivery.
+    pressed = [i for i in received if i.startswith("c")]
+    assert pressed and not any("ans:" in i or "nav:" in i for i in pressed)
     [kept] = await cases(polling_bot)  # only as an anonymous statistic
     assert (kept.reference, kept.person_id, kept.chat_id) == (None, None, "")
     async with polling_bot.db.reading() as session:
