@@ -129,7 +129,7 @@ class Flow:
             "start": self._prompt,
             "back": self._back,
             "skip": self._skip,
-            "restart": self._restart,
+            "restart": self._start_again,
             "mydata": self._my_data,
             "delete": self._ask_delete,
             "language": self._ask_language,
@@ -191,9 +191,10 @@ class Flow:
         handlers = {
             "back": self._back,
             "skip": self._skip,
-            "restart": self._restart,
+            "restart": self._start_again,
             "language": self._ask_language,
             "delete": self._ask_delete,
+            "restart_confirm": self._confirm_restart,
             "delete_confirm": self._delete,
             "keep": self._prompt,
             "resume": self._prompt,
@@ -511,6 +512,20 @@ class Flow:
             turn.say(N_("This question cannot be skipped. Please choose an answer."))
             return await self._prompt(session, turn)
         return await self._record(session, turn, step.key, [] if step.kind == "multi" else None)
+
+    async def _start_again(self, session: AsyncSession, turn: Turn) -> None:
+        """/restart: at once, unless someone registered from this chat: then ask first,
+        since their registration stays (and /delete would no longer reach it)."""
+        case_id = turn.conversation.case_id
+        if case_id is None:
+            return await self._restart(session, turn)
+        reference = await session.scalar(select(Case.reference).where(Case.id == case_id))
+        turn.replies.append(render.restart_question(turn.t, reference))
+
+    async def _confirm_restart(self, session: AsyncSession, turn: Turn) -> None:
+        if turn.conversation.case_id is None:  # an old button: nothing to confirm now
+            return await self._stale(session, turn)
+        return await self._restart(session, turn)
 
     async def _restart(self, session: AsyncSession, turn: Turn) -> None:
         conversation = turn.conversation

@@ -309,6 +309,23 @@ def notice(t: Translator, message: str, **params: object) -> Reply:
     return Reply(text=t.gettext(message, **params))
 
 
+def restart_question(t: Translator, reference: str | None) -> Reply:
+    """Before a registered chat starts again (a new person on a shared phone): the
+    registration stays, and deleting it is another button."""
+    return Reply(
+        text=t.gettext(
+            "Start again, for someone else? The registration %(reference)s stays with the "
+            "contact point. To have it deleted instead, tap “Delete my data”.",
+            reference=reference or "",
+        ),
+        choices=(
+            button(t, N_("Start again"), "nav:restart_confirm"),
+            button(t, N_("Delete my data"), "nav:delete"),
+            button(t, N_("Cancel"), "nav:keep"),
+        ),
+    )
+
+
 def delete_question(t: Translator) -> Reply:
     return Reply(
         text=t.gettext(

@@ -83,6 +83,7 @@ async def test_staff_do_not_write_into_a_chat_someone_else_uses_now(admin: Admin
     phone): a message for the first person would be read by the other. Refused."""
     chat, _ = await widget_person(admin)
     await chat.type("/restart")
+    await chat.press("nav:restart_confirm")  # the registration stays
     staff = await admin.headers("caseworker")
     reference = (await admin.client.get("/admin/api/cases", headers=staff)).json()["items"][0][
         "reference"

@@ -250,11 +250,38 @@ async def test_a_registered_conversation_starts_again_on_request(chat: Chat) -> 
     await chat.type("ahoj")
     assert first in chat.text
     await chat.press("nav:restart")
+    assert first in chat.text and "nav:delete" in [c.payload for c in chat.choices]
+    await chat.press("nav:restart_confirm")  # start again, the registration stays
     await walk_through(chat, EXAMPLES[6]["answers"])
     await chat.press("nav:confirm")
     assert chat.last.case_reference not in (None, first)
     async with chat.engine.db.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Conversation)) == 1
+
+
+async def test_starting_again_after_registering_asks_first(chat: Chat) -> None:
+    """A tap on "Start again" after registering does not quietly leave the case out of
+    reach of /delete: it asks, offers deletion instead, and can be cancelled."""
+    await walk_through(chat, EXAMPLES[6]["answers"])
+    await chat.press("nav:confirm")
+    reference = chat.last.case_reference
+    await chat.press("nav:restart")
+    await chat.press("nav:keep")  # cancel
+    conversation = await chat.conversation()
+    assert conversation.case_id is not None and conversation.step == "done"
+    await chat.type("/restart")
+    await chat.press("nav:delete")
+    await chat.press("nav:delete_confirm")
+    async with chat.engine.db.sessions() as session:
+        case = await session.scalar(select(Case))
+    assert case.reference is None and reference not in repr(case.answers)  # anonymised
+    await chat.press("lang:en")
+    await chat.press("ans:immediate_danger:no")
+    before = await chat.conversation()
+    await chat.deliver(payload="nav:restart_confirm")  # an old button: nothing happens
+    assert "already answered" in chat.text
+    after = await chat.conversation()
+    assert (after.step, after.answers) == (before.step, before.answers)
 
 
 async def test_concurrent_redeliveries_are_processed_once(chat: Chat) -> None:

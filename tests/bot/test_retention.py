@@ -185,6 +185,7 @@ async def test_someone_who_registered_later_from_the_same_chat_is_kept(
     await chat.type("Where can Alfons sleep tonight?")  # the first person's own words
     await close(db, chat, days_ago=CLOSED_DAYS + 1)
     await chat.type("/restart")
+    await chat.press("nav:restart_confirm")  # the registration stays
     await walk_through(chat, EXAMPLES[2]["answers"], language="en")
     await chat.press("nav:confirm")
     second = chat.last.case_reference
@@ -240,6 +241,7 @@ async def test_a_chat_three_people_used_one_after_another(
     for number, name in enumerate(names):
         if number:
             await chat.type("/restart")
+            await chat.press("nav:restart_confirm")  # the registration stays
             mine = await chat.type("/mydata")
             assert "KMB-" not in mine.replies[0].text  # the earlier person's case is not theirs
         await walk_through(chat, EXAMPLES[number]["answers"], language="en")
@@ -284,6 +286,7 @@ async def test_a_restarted_chat_of_an_open_case_is_kept(db: Database, engine: En
     case still reaches them there: silence does not make it forgettable."""
     chat = await registered(engine)
     await chat.type("/restart")
+    await chat.press("nav:restart_confirm")  # the registration stays
     async with db.transaction() as session:
         await session.execute(
             update(Conversation).values(updated_at=NOW - timedelta(days=UNREGISTERED_DAYS + 1))
@@ -299,6 +302,7 @@ async def test_an_abandoned_intake_after_restart_is_emptied(db: Database, engine
     and leaves: after the silent days their answers go; the chat stays for the case."""
     chat = await registered(engine)
     await chat.type("/restart")
+    await chat.press("nav:restart_confirm")  # the registration stays
     await walk_through(chat, EXAMPLES[2]["answers"], language="en")  # never confirmed
     assert (await chat.conversation()).answers
     async with db.transaction() as session:
@@ -318,6 +322,7 @@ async def test_a_chat_shared_before_boundaries_were_recorded_keeps_its_current_p
     they were recorded) must not touch the person who uses it now."""
     chat = await registered(engine)
     await chat.type("/restart")
+    await chat.press("nav:restart_confirm")  # the registration stays
     await walk_through(chat, EXAMPLES[2]["answers"], language="en")
     await chat.press("nav:confirm")
     async with db.transaction() as session:
