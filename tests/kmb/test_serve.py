@@ -86,7 +86,7 @@ def test_two_workers_carry_a_whole_intake(
                 try:
                     answered = client.post(
                         "/widget/api/messages",
-                        headers=auth,
+                        headers={**auth, "X-Request-ID": f"step-{number}"},
                         json={"id": f"s{number}", field: value, "after": cursor},
                     )
                 finally:
@@ -95,5 +95,12 @@ def test_two_workers_carry_a_whole_intake(
                 cursor = answered.json()["cursor"]
         assert "KMB-" in answered.json()["messages"][-1]["text"]
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
-    answering = [line["pid"] for line in lines if line.get("route") == "/widget/api/messages"]
+    # Which worker answered each step, by the request's id: the two processes' lines
+    # need not reach the file in the order the requests were made.
+    answered_by = {
+        line["request_id"]: line["pid"]
+        for line in lines
+        if line.get("route") == "/widget/api/messages"
+    }
+    answering = [answered_by[f"step-{number}"] for number in range(len(WHOLE_INTAKE))]
     assert set(answering[:half]) == {first} and set(answering[half:]) == {second}
