@@ -178,7 +178,7 @@ class TelegramDelivery:
                 await self._unsend(item)
                 result.sent_id = ""  # taken back: done
                 return result
-            reply = Reply.from_dict(item.body)
+            reply = render.numbered(Reply.from_dict(item.body))
             markup = render.keyboard(reply)
             result.closed = await self._close_keyboards(item)
             sent = await self._send(int(item.chat_id), reply, markup)
