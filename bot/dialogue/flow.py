@@ -23,7 +23,7 @@ from bot.dialogue.booking import Booking
 from bot.dialogue.catalogue import in_cyrillic, looks_like_a_question, opening_hours
 from bot.dialogue.config import EngineConfig
 from bot.dialogue.models import Conversation
-from bot.dialogue.privacy import delete_personal_data, my_data, received_ids
+from bot.dialogue.privacy import delete_personal_data, my_data
 from bot.dialogue.script import (
     BY_KEY,
     CONSENT,
@@ -571,30 +571,9 @@ class Flow:
 
     async def _delete(self, session: AsyncSession, turn: Turn) -> None:
         conversation = turn.conversation
-        window = (conversation.intake_started_at, None)
-        taken_back: dict[str, object] = {}
-        if conversation.channel in self.config.outbox_channels:  # Telegram
-            taken_back = {
-                "text": "",
-                "message_ids": await outbox.sent_ids(
-                    session,
-                    channel=conversation.channel,
-                    chat_id=conversation.chat_id,
-                    window=window,
-                ),
-                "received_ids": await received_ids(session, conversation, window),
-            }
-        await delete_personal_data(session, conversation, now=turn.now)
-        if taken_back:  # the messages of both sides are taken back from the chat too
-            outbox.enqueue(
-                session,
-                channel=conversation.channel,
-                chat_id=conversation.chat_id,
-                kind=outbox.UNSEND,
-                body=taken_back,
-                now=turn.now,
-                conversation_id=conversation.id,
-            )
+        # Telegram can delete the chat's messages; the widget clears itself (clear=True).
+        take_back = conversation.channel in self.config.outbox_channels
+        await delete_personal_data(session, conversation, now=turn.now, take_back=take_back)
         turn.events.append("deleted")
         if conversation.channel in self.config.fetch_channels:  # the web widget
             done = turn.t.gettext(

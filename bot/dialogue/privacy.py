@@ -41,12 +41,25 @@ async def my_data(session: AsyncSession, conversation: Conversation, t: Translat
 
 
 async def delete_personal_data(
-    session: AsyncSession, conversation: Conversation, *, now: datetime
+    session: AsyncSession, conversation: Conversation, *, now: datetime, take_back: bool = False
 ) -> None:
     """Erase the person of this conversation — whoever uses the chat now — and their
     stretch of it: answers, the words of the transcript and of their questions, what
     was said to them. Their cases stay only as anonymous statistics. An earlier person
-    of a shared chat (/restart, then a new intake) keeps their stretch."""
+    of a shared chat (/restart, then a new intake) keeps their stretch.
+
+    ``take_back``: also ask the channel to delete the stretch's messages, both sides,
+    from the chat itself (Telegram allows it; the web widget clears itself)."""
+    window = (conversation.intake_started_at, None)
+    messages: dict[str, object] = {}
+    if take_back:  # their ids, before the stretch is forgotten
+        messages = {
+            "text": "",
+            "message_ids": await outbox.sent_ids(
+                session, channel=conversation.channel, chat_id=conversation.chat_id, window=window
+            ),
+            "received_ids": await received_ids(session, conversation, window),
+        }
     if conversation.case_id:
         person_id = await session.scalar(
             select(Case.person_id).where(Case.id == conversation.case_id)
@@ -56,7 +69,17 @@ async def delete_personal_data(
         if person_id is not None:
             await erase_person(session, person_id, now=now)
     await consent.withdraw(session, conversation_id=conversation.id, now=now)
-    await forget_stretch(session, conversation, (conversation.intake_started_at, None))
+    await forget_stretch(session, conversation, window)
+    if messages:  # queued after forget_stretch, which would blank its ids
+        outbox.enqueue(
+            session,
+            channel=conversation.channel,
+            chat_id=conversation.chat_id,
+            kind=outbox.UNSEND,
+            body=messages,
+            now=now,
+            conversation_id=conversation.id,
+        )
     conversation.answers, conversation.history = {}, []
     conversation.editing = False
     conversation.consent_at = None
