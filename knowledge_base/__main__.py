@@ -3,6 +3,7 @@
     python -m knowledge_base search [--lang cs|en|uk|auto] [--top N] [--json] [QUERY]
     python -m knowledge_base export --json
     python -m knowledge_base check [--partial] [--max-age-days N]
+    python -m knowledge_base fit-scope [--check]   (development: needs scikit-learn)
 
 ``search`` without QUERY reads one question per line from standard input and prints one
 JSON line per question: {"query": …, "results": [{"slug", "title", "score"}]}.
@@ -45,7 +46,17 @@ def main(argv: list[str]) -> int:
         default=365,
         help="report entries reviewed longer ago than this (default 365)",
     )
+    fit_scope = commands.add_parser(
+        "fit-scope", help="fit the scope model to the example questions (development)"
+    )
+    fit_scope.add_argument(
+        "--check", action="store_true", help="only say whether the stored model is fresh"
+    )
     args = parser.parse_args(argv)
+    if args.command == "fit-scope":
+        from knowledge_base import fitting  # scikit-learn: a development dependency
+
+        return fitting.main(check=args.check)
     try:
         entries = load()
     except ContentError as exc:

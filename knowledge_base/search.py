@@ -11,8 +11,11 @@ Pipeline (see docs/catalogue-search.md):
    for each of the entry's curated keywords found whole in the question (BM25 alone
    undervalues a one-word question such as "superdávka"); an entry scores its best
    language, and the language that matched best is reported;
-4. the search abstains when the best score is weak or too few of the question's words
-   matched anything: no answer is better than a wrong one.
+4. the search abstains when too few of the question's words matched anything, or when
+   a model weighing the match, how much of the question was understood and how close
+   it comes to example questions in and out of the catalogue's scope says it is not a
+   question the catalogue answers (knowledge_base.scope): no answer is better than a
+   wrong one.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import Literal
 
 import simplemma
 from anyascii import anyascii
@@ -28,13 +32,12 @@ from rank_bm25 import BM25Okapi
 from rapidfuzz import fuzz, process
 
 from knowledge_base.content import LANGUAGES, Entry
+from knowledge_base.scope import Closeness, Example, Model, Neighbours, Scope, load_examples
 
 # A word, with the apostrophe Ukrainian writes inside words (б'є, сім'я) kept in it.
 WORD = re.compile(r"\w+(?:['’ʼ]\w+)*", re.UNICODE)
-MIN_SCORE = 10.5  # score below which the search abstains (see docs/catalogue-search.md)
-# ...raised by this much times the share of the question's words that matched nothing:
-# the less of a question was understood, the stronger its match must be.
-UNMATCHED_PENALTY = 18.0
+MIN_SCORE = 10.5  # score below which an entry is not offered, even for a question in scope
+EXAMPLE_WEIGHT = 1.0  # of the closeness to an entry's nearest example question, in its score
 KEYWORD_BONUS = 4.0  # per curated keyword of the entry that the question contains (at most 2)
 MIN_COVERAGE = 0.34  # share of meaningful query words that must match the vocabulary
 FUZZY_CUTOFF = 84
@@ -168,8 +171,13 @@ def _document(entry: Entry) -> list[str]:
 class Index:
     """All entries of all languages, ready to be searched."""
 
-    def __init__(self, entries: Sequence[Entry]) -> None:
+    def __init__(
+        self, entries: Sequence[Entry], scope: Scope | Literal["shipped"] | None = "shipped"
+    ) -> None:
+        """``scope`` decides which questions are answered at all ("shipped": the
+        examples and model of the package; None: every question that matches well)."""
         self.entries = list(entries)
+        self.scope = shipped_scope() if scope == "shipped" else scope
         self.documents = [_document(entry) for entry in self.entries]
         # rank-bm25 cannot index nothing; an empty catalogue answers nothing.
         self.bm25 = BM25Okapi(self.documents) if self.documents else None
@@ -185,6 +193,9 @@ class Index:
             for keywords in self.keywords
         ]
         self._by_slug_lang = {(e.slug, e.lang): e for e in self.entries}
+        self.neighbours = (
+            neighbours(self.scope.inside, self.scope.outside, self.entries) if self.scope else None
+        )
 
     def entry(self, slug: str, lang: str) -> Entry | None:
         return self._by_slug_lang.get((slug, lang))
@@ -216,18 +227,18 @@ class Index:
                 expanded += [w for w, _score, _i in close if len(w) >= MIN_FUZZY_LENGTH]
         return expanded
 
-    def search(self, query: str, *, lang: str | None = None, top: int = 3) -> list[Hit]:
-        """The best entries for ``query``, best first; empty when nothing matches well.
-        ``lang`` chooses the language of the titles returned (default: the best match's)."""
+    def read(self, query: str) -> Reading | None:
+        """Every entry's score for ``query``, and how much of it was understood;
+        None when too little was understood to rank anything."""
         words = [w for w in WORD.findall(query.lower()) if fold(w) not in STOPWORDS]
         if not words or self.bm25 is None:
-            return []
+            return None
         per_word = [self._expand(terms(word)) for word in words]
-        matched = sum(1 for found in per_word if found)
         # Words with nothing to match (a short number) count for neither side.
         words = [word for word in words if terms(word)]
+        matched = sum(1 for found in per_word if found)
         if not matched or matched / len(words) < MIN_COVERAGE:
-            return []
+            return None
         query_terms = terms(" ".join(words))
         expanded = [term for found in per_word for term in dict.fromkeys(found)]
         whole = [t for t in expanded if not t.endswith("~")]
@@ -244,12 +255,112 @@ class Index:
             score = bm25 + bonus
             if score > best.get(entry.slug, (0.0, entry))[0]:
                 best[entry.slug] = (float(score), entry)
-        ranked = sorted(best.items(), key=lambda item: item[1][0], reverse=True)
-        needed = MIN_SCORE + UNMATCHED_PENALTY * (1 - matched / len(words))
+        exact = sum(
+            1 for keys in word_keys if any(k in self._known for k in keys if not k.endswith("~"))
+        )
+        return Reading(
+            ranked=sorted(best.items(), key=lambda item: item[1][0], reverse=True),
+            terms=query_terms,
+            words=len(words),
+            matched=matched,
+            exact=exact,
+        )
+
+    def search(self, query: str, *, lang: str | None = None, top: int = 3) -> list[Hit]:
+        """The best entries for ``query``, best first; empty when nothing matches well
+        or the question is not one the catalogue answers (knowledge_base.scope).
+        ``lang`` chooses the language of the titles returned (default: the best match's)."""
+        reading = self.read(query)
+        if reading is None or not reading.ranked:
+            return []
+        closeness = self.neighbours.closeness(reading.terms) if self.neighbours else None
+        order = ranked(reading, closeness)
+        scope = self.scope
+        if (
+            scope
+            and closeness
+            and not scope.model.in_scope(features(reading, closeness), order[0][0])
+        ):
+            return []
         hits = []
-        for slug, (score, entry) in ranked[:top]:
-            if score < needed:
+        for slug, score, entry in order[:top]:
+            if score < MIN_SCORE:
                 break
             shown = self.entry(slug, lang or entry.lang) or entry
             hits.append(Hit(slug=slug, title=shown.title, score=round(score, 2), lang=entry.lang))
         return hits
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the search made of a question, before deciding whether to answer it."""
+
+    ranked: list[tuple[str, tuple[float, Entry]]]  # (slug, (score, best entry)), best first
+    terms: list[str]  # the question's search terms
+    words: int  # meaningful words
+    matched: int  # ...that match something in the catalogue
+    exact: int  # ...that match a catalogue word as typed (lemmatized and folded)
+
+
+def ranked(reading: Reading, closeness: Closeness | None) -> list[tuple[str, float, Entry]]:
+    """(slug, score, best entry), best first: the catalogue's score, plus how close the
+    question comes to the example questions that entry answers."""
+    extra = closeness.by_slug if closeness else {}
+    scored = [
+        (slug, score + EXAMPLE_WEIGHT * extra.get(slug, 0.0), entry)
+        for slug, (score, entry) in reading.ranked
+    ]
+    return sorted(scored, key=lambda item: item[1], reverse=True)
+
+
+def features(reading: Reading, closeness: Closeness) -> list[float]:
+    """The values of knowledge_base.scope.FEATURES for a question."""
+    order = ranked(reading, closeness)
+    scores = [score for _slug, score, _entry in order[:2]] + [0.0, 0.0]
+    n = reading.words
+    return [
+        scores[0],
+        scores[0] - scores[1],
+        float(n),
+        (n - reading.matched) / n,
+        reading.exact / n,
+        closeness.inside,
+        closeness.outside,
+        closeness.by_slug.get(order[0][0], 0.0) if order else 0.0,
+    ]
+
+
+def phrases(entries: Sequence[Entry]) -> list[tuple[None, tuple[str, ...]]]:
+    """Terms of the entries' titles, keywords and example questions: the catalogue's
+    own in-scope examples, current with every publication. They tell that a question
+    is in scope, not which entry answers it: the entry's score has counted them already."""
+    return [
+        (None, tuple(found))
+        for entry in entries
+        for phrase in (entry.title, *entry.keywords, *entry.questions)
+        if (found := terms(phrase, (entry.lang,)))
+    ]
+
+
+Inside = tuple[tuple[str | None, tuple[str, ...]], ...]  # (slug or None, terms)
+Outside = tuple[tuple[str, ...], ...]  # terms
+
+
+def example_terms(examples: Sequence[Example]) -> tuple[Inside, Outside]:
+    """The examples in the search's terms: in scope (with their slug), and out of it."""
+    return (
+        tuple((e.slug, tuple(terms(e.text))) for e in examples if e.slug),
+        tuple(tuple(terms(e.text)) for e in examples if not e.slug),
+    )
+
+
+def neighbours(inside: Inside, outside: Outside, entries: Sequence[Entry]) -> Neighbours:
+    """Example questions and the catalogue's phrases, ready to compare with a question."""
+    return Neighbours([*inside, *phrases(entries)], outside)
+
+
+@cache
+def shipped_scope() -> Scope:
+    """The example questions and model shipped with the package, built once."""
+    inside, outside = example_terms(load_examples())
+    return Scope(inside, outside, Model.load())

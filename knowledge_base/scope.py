@@ -1,0 +1,224 @@
+"""Whether a question is one the catalogue is meant to answer.
+
+The best entry's score alone cannot tell "when are you open?" from "is Kaufland open on
+Easter Monday?": both match the opening hours well. Two more kinds of evidence do:
+
+* how much of the question the search understood, and how much of it as typed (rather
+  than only close to a catalogue word);
+* how close the question comes to example questions people asked that the catalogue
+  answers (in scope), and to ones it does not (out of scope: a mortgage, a moving firm,
+  a cat in a rented flat, a visa for a holiday), by BM25 over the examples'
+  terms (``knowledge_base/scope/examples/*.toml``).
+
+A logistic model weighs these features; its weights are fitted by
+``python -m knowledge_base fit-scope`` (knowledge_base.fitting) and kept in
+``knowledge_base/scope/model.toml``. The search answers when the model's probability
+that the question is in scope reaches the model's threshold. See docs/catalogue-search.md.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+SCOPE = Path(__file__).with_name("scope")
+EXAMPLES = SCOPE / "examples"
+MODEL = SCOPE / "model.toml"
+
+# Entries for someone who may have no safe place tonight. Declining their question costs
+# far more than showing one of these to someone who asked about something else, so the
+# model needs less certainty for them (Model.urgent_threshold).
+URGENT = frozenset(
+    {"nowhere-to-sleep-tonight", "domestic-violence", "crisis-housing", "leaving-institution"}
+)
+
+# What the model looks at, in this order (a model fitted on other features is refused).
+FEATURES = (
+    "best",  # score of the best entry
+    "gap",  # ...above the second best
+    "words",  # meaningful words in the question
+    "unmatched",  # share of them that match nothing in the catalogue
+    "exact",  # share that match a catalogue word as typed (lemmatized and folded)
+    "in_scope",  # closeness to the nearest in-scope example question
+    "out_of_scope",  # closeness to the nearest out-of-scope example question
+    "best_example",  # closeness to the nearest example question the best entry answers
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    lang: str
+    slug: str | None  # None: a question the catalogue does not answer
+    source: str  # the examples file it came from
+    also: tuple[str, ...] = ()  # other slugs that answer it as well
+
+    @property
+    def accepted(self) -> set[str]:
+        return {self.slug, *self.also} if self.slug else set()
+
+
+def load_examples(directory: Path = EXAMPLES) -> list[Example]:
+    """Every example question, each text once (the first file, in name order, wins)."""
+    seen: set[str] = set()
+    examples = []
+    for path in sorted(directory.glob("*.toml")):
+        with path.open("rb") as file:
+            rows = tomllib.load(file)["question"]
+        for row in rows:
+            key = " ".join(row["text"].lower().split())
+            if key not in seen:
+                seen.add(key)
+                also = tuple(row.get("also", ()))
+                examples.append(Example(row["text"], row["lang"], row.get("slug"), path.stem, also))
+    return examples
+
+
+class SparseBM25(BM25Okapi):
+    """rank_bm25's Okapi BM25 with an inverted index: ``get_scores`` visits only the
+    documents that contain a query term (rank_bm25 looks every term up in every
+    document, which is slow over a couple of thousand short examples)."""
+
+    def __init__(self, corpus: Sequence[Sequence[str]]) -> None:
+        super().__init__(corpus)
+        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for number, frequencies in enumerate(self.doc_freqs):
+            for term, count in frequencies.items():
+                postings[term].append((number, count))
+        self._postings = {
+            term: (np.array([d for d, _ in rows]), np.array([c for _, c in rows], dtype=float))
+            for term, rows in postings.items()
+        }
+        self._norm = self.k1 * (1 - self.b + self.b * np.array(self.doc_len) / self.avgdl)
+
+    def get_scores(self, query: Sequence[str]) -> np.ndarray:
+        scores = np.zeros(self.corpus_size)
+        for term in query:
+            if term not in self._postings:
+                continue
+            docs, counts = self._postings[term]
+            scores[docs] += self.idf[term] * counts * (self.k1 + 1) / (counts + self._norm[docs])
+        return scores
+
+
+@dataclass(frozen=True, slots=True)
+class Closeness:
+    """How close a question comes to the example questions."""
+
+    inside: float  # the nearest in-scope example
+    outside: float  # the nearest out-of-scope example
+    by_slug: dict[str, float]  # the nearest in-scope example of each entry
+
+
+class Neighbours:
+    """Example questions, as search terms, ready to be compared with a question."""
+
+    STEM_WEIGHT = 0.5  # as in the search: a shared word start is weaker evidence
+
+    def __init__(
+        self,
+        inside: Sequence[tuple[str | None, Sequence[str]]],
+        outside: Sequence[Sequence[str]],
+    ) -> None:
+        """``inside``: (slug or None, terms) of each in-scope example; ``outside``: terms."""
+        self._inside = SparseBM25([t for _slug, t in inside]) if inside else None
+        self._outside = SparseBM25(outside) if outside else None
+        # Examples without a slug count as in scope but for no entry in particular.
+        self._slugs = [*sorted({slug for slug, _terms in inside if slug}), ""]
+        number = {slug: n for n, slug in enumerate(self._slugs)}
+        self._slug_of = np.array([number[slug or ""] for slug, _terms in inside], dtype=int)
+
+    def _scores(self, bm25: SparseBM25 | None, whole: list[str], stems: list[str]) -> np.ndarray:
+        if bm25 is None:
+            return np.zeros(1)
+        return bm25.get_scores(whole) + self.STEM_WEIGHT * bm25.get_scores(stems)
+
+    def closeness(self, terms: Sequence[str]) -> Closeness:
+        whole = [t for t in terms if not t.endswith("~")]
+        stems = [t for t in terms if t.endswith("~")]
+        inside = self._scores(self._inside, whole, stems)
+        by_slug = np.zeros(len(self._slugs))
+        if self._inside is not None:
+            np.maximum.at(by_slug, self._slug_of, inside)
+        return Closeness(
+            inside=float(inside.max()),
+            outside=float(self._scores(self._outside, whole, stems).max()),
+            by_slug={
+                slug: float(v) for slug, v in zip(self._slugs, by_slug, strict=True) if slug and v
+            },
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """Standardized features -> logistic probability of being in scope."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    intercept: float
+    threshold: float
+    urgent_threshold: float  # when the best entry is URGENT
+
+    def probability(self, values: Sequence[float]) -> float:
+        z = self.intercept + sum(
+            w * (v - m) / s
+            for w, v, m, s in zip(self.weights, values, self.mean, self.scale, strict=True)
+        )
+        return 1 / (1 + math.exp(-z))
+
+    def in_scope(self, values: Sequence[float], best: str) -> bool:
+        """Whether to answer, given the features and the best entry's slug."""
+        needed = self.urgent_threshold if best in URGENT else self.threshold
+        return self.probability(values) >= needed
+
+    @classmethod
+    def load(cls, path: Path = MODEL) -> Model:
+        with path.open("rb") as file:
+            data = tomllib.load(file)
+        model = cls(
+            features=tuple(data["features"]),
+            mean=tuple(data["mean"]),
+            scale=tuple(data["scale"]),
+            weights=tuple(data["weights"]),
+            intercept=float(data["intercept"]),
+            threshold=float(data["threshold"]),
+            urgent_threshold=float(data["urgent_threshold"]),
+        )
+        if model.features != FEATURES:
+            raise ValueError(f"{path}: fitted on {model.features}, the search computes {FEATURES}")
+        return model
+
+    def dump(self, path: Path = MODEL, header: str = "") -> None:
+        def numbers(values: Sequence[float]) -> str:
+            return "[" + ", ".join(f"{v:.6g}" for v in values) + "]"
+
+        path.write_text(
+            header
+            + f"features = {json.dumps(list(self.features))}\n"
+            + f"mean = {numbers(self.mean)}\n"
+            + f"scale = {numbers(self.scale)}\n"
+            + f"weights = {numbers(self.weights)}\n"
+            + f"intercept = {self.intercept:.6g}\n"
+            + f"threshold = {self.threshold:.6g}\n"
+            + f"urgent_threshold = {self.urgent_threshold:.6g}\n",
+            encoding="utf-8",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Example questions as search terms, and the model that weighs them."""
+
+    inside: tuple[tuple[str | None, tuple[str, ...]], ...]  # (slug, terms) of in-scope examples
+    outside: tuple[tuple[str, ...], ...]  # terms of out-of-scope examples
+    model: Model
