@@ -72,7 +72,7 @@ def load_examples(directory: Path = EXAMPLES) -> list[Example]:
     examples = []
     for path in sorted(directory.glob("*.toml")):
         with path.open("rb") as file:
-            rows = tomllib.load(file)["question"]
+            rows = tomllib.load(file).get("question", [])
         for row in rows:
             key = " ".join(row["text"].lower().split())
             if key not in seen:
@@ -118,20 +118,19 @@ class Closeness:
     by_slug: dict[str, float]  # the nearest in-scope example of each entry
 
 
+# Example questions as search terms: (slug, terms) in scope (a slug of None: in scope,
+# for no entry in particular), and terms out of scope.
+Inside = tuple[tuple[str | None, tuple[str, ...]], ...]
+Outside = tuple[tuple[str, ...], ...]
+
+
 class Neighbours:
     """Example questions, as search terms, ready to be compared with a question."""
 
-    STEM_WEIGHT = 0.5  # as in the search: a shared word start is weaker evidence
-
-    def __init__(
-        self,
-        inside: Sequence[tuple[str | None, Sequence[str]]],
-        outside: Sequence[Sequence[str]],
-    ) -> None:
-        """``inside``: (slug or None, terms) of each in-scope example; ``outside``: terms."""
+    def __init__(self, inside: Inside, outside: Outside, stem_weight: float) -> None:
+        self._stem_weight = stem_weight  # the search's: a shared word start is weaker evidence
         self._inside = SparseBM25([t for _slug, t in inside]) if inside else None
         self._outside = SparseBM25(outside) if outside else None
-        # Examples without a slug count as in scope but for no entry in particular.
         self._slugs = [*sorted({slug for slug, _terms in inside if slug}), ""]
         number = {slug: n for n, slug in enumerate(self._slugs)}
         self._slug_of = np.array([number[slug or ""] for slug, _terms in inside], dtype=int)
@@ -139,11 +138,10 @@ class Neighbours:
     def _scores(self, bm25: SparseBM25 | None, whole: list[str], stems: list[str]) -> np.ndarray:
         if bm25 is None:
             return np.zeros(1)
-        return bm25.get_scores(whole) + self.STEM_WEIGHT * bm25.get_scores(stems)
+        return bm25.get_scores(whole) + self._stem_weight * bm25.get_scores(stems)
 
-    def closeness(self, terms: Sequence[str]) -> Closeness:
-        whole = [t for t in terms if not t.endswith("~")]
-        stems = [t for t in terms if t.endswith("~")]
+    def closeness(self, whole: list[str], stems: list[str]) -> Closeness:
+        """For a question's whole-word terms and word-start terms."""
         inside = self._scores(self._inside, whole, stems)
         by_slug = np.zeros(len(self._slugs))
         if self._inside is not None:
@@ -169,17 +167,21 @@ class Model:
     threshold: float
     urgent_threshold: float  # when the best entry is URGENT
 
-    def probability(self, values: Sequence[float]) -> float:
-        z = self.intercept + sum(
+    def _log_odds(self, values: Sequence[float]) -> float:
+        return self.intercept + sum(
             w * (v - m) / s
             for w, v, m, s in zip(self.weights, values, self.mean, self.scale, strict=True)
         )
-        return 1 / (1 + math.exp(-z))
+
+    def probability(self, values: Sequence[float]) -> float:
+        z = self._log_odds(values)
+        # Either form, whichever cannot overflow: a long message can make z -1000.
+        return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
 
     def in_scope(self, values: Sequence[float], best: str) -> bool:
         """Whether to answer, given the features and the best entry's slug."""
         needed = self.urgent_threshold if best in URGENT else self.threshold
-        return self.probability(values) >= needed
+        return self._log_odds(values) >= math.log(needed / (1 - needed))
 
     @classmethod
     def load(cls, path: Path = MODEL) -> Model:
@@ -196,6 +198,14 @@ class Model:
         )
         if model.features != FEATURES:
             raise ValueError(f"{path}: fitted on {model.features}, the search computes {FEATURES}")
+        sizes = {len(model.mean), len(model.scale), len(model.weights)}
+        numbers = [*model.mean, *model.weights, model.intercept]
+        if sizes != {len(FEATURES)} or not all(math.isfinite(v) for v in numbers):
+            raise ValueError(f"{path}: not a model of {len(FEATURES)} finite values")
+        if not all(math.isfinite(v) and v > 0 for v in model.scale):
+            raise ValueError(f"{path}: every scale must be a positive number")
+        if not all(0 < t < 1 for t in (model.threshold, model.urgent_threshold)):
+            raise ValueError(f"{path}: thresholds are probabilities between 0 and 1")
         return model
 
     def dump(self, path: Path = MODEL, header: str = "") -> None:
@@ -219,6 +229,6 @@ class Model:
 class Scope:
     """Example questions as search terms, and the model that weighs them."""
 
-    inside: tuple[tuple[str | None, tuple[str, ...]], ...]  # (slug, terms) of in-scope examples
-    outside: tuple[tuple[str, ...], ...]  # terms of out-of-scope examples
+    inside: Inside
+    outside: Outside
     model: Model

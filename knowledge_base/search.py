@@ -32,7 +32,16 @@ from rank_bm25 import BM25Okapi
 from rapidfuzz import fuzz, process
 
 from knowledge_base.content import LANGUAGES, Entry
-from knowledge_base.scope import Closeness, Example, Model, Neighbours, Scope, load_examples
+from knowledge_base.scope import (
+    Closeness,
+    Example,
+    Inside,
+    Model,
+    Neighbours,
+    Outside,
+    Scope,
+    load_examples,
+)
 
 # A word, with the apostrophe Ukrainian writes inside words (б'є, сім'я) kept in it.
 WORD = re.compile(r"\w+(?:['’ʼ]\w+)*", re.UNICODE)
@@ -175,7 +184,8 @@ class Index:
         self, entries: Sequence[Entry], scope: Scope | Literal["shipped"] | None = "shipped"
     ) -> None:
         """``scope`` decides which questions are answered at all ("shipped": the
-        examples and model of the package; None: every question that matches well)."""
+        examples and model of the package; None: every question that matches the
+        catalogue well enough, which declines far fewer than the scope does)."""
         self.entries = list(entries)
         self.scope = shipped_scope() if scope == "shipped" else scope
         self.documents = [_document(entry) for entry in self.entries]
@@ -193,9 +203,7 @@ class Index:
             for keywords in self.keywords
         ]
         self._by_slug_lang = {(e.slug, e.lang): e for e in self.entries}
-        self.neighbours = (
-            neighbours(self.scope.inside, self.scope.outside, self.entries) if self.scope else None
-        )
+        self.judge = Judge.of(self.scope, self.entries) if self.scope else None
 
     def entry(self, slug: str, lang: str) -> Entry | None:
         return self._by_slug_lang.get((slug, lang))
@@ -240,9 +248,7 @@ class Index:
         if not matched or matched / len(words) < MIN_COVERAGE:
             return None
         query_terms = terms(" ".join(words))
-        expanded = [term for found in per_word for term in dict.fromkeys(found)]
-        whole = [t for t in expanded if not t.endswith("~")]
-        stems = [t for t in expanded if t.endswith("~")]
+        whole, stems = split([term for found in per_word for term in dict.fromkeys(found)])
         scores = self.bm25.get_scores(whole) + STEM_WEIGHT * self.bm25.get_scores(stems)
         present = set(query_terms)  # keywords count when typed, not when merely close
         word_keys = [set(terms(word)) for word in words]
@@ -259,7 +265,7 @@ class Index:
             1 for keys in word_keys if any(k in self._known for k in keys if not k.endswith("~"))
         )
         return Reading(
-            ranked=sorted(best.items(), key=lambda item: item[1][0], reverse=True),
+            scores=sorted(best.items(), key=lambda item: item[1][0], reverse=True),
             terms=query_terms,
             words=len(words),
             matched=matched,
@@ -271,51 +277,64 @@ class Index:
         or the question is not one the catalogue answers (knowledge_base.scope).
         ``lang`` chooses the language of the titles returned (default: the best match's)."""
         reading = self.read(query)
-        if reading is None or not reading.ranked:
+        if reading is None or not reading.scores:
             return []
-        closeness = self.neighbours.closeness(reading.terms) if self.neighbours else None
-        order = ranked(reading, closeness)
-        scope = self.scope
-        if (
-            scope
-            and closeness
-            and not scope.model.in_scope(features(reading, closeness), order[0][0])
-        ):
-            return []
-        hits = []
-        for slug, score, entry in order[:top]:
-            if score < MIN_SCORE:
-                break
-            shown = self.entry(slug, lang or entry.lang) or entry
-            hits.append(Hit(slug=slug, title=shown.title, score=round(score, 2), lang=entry.lang))
-        return hits
+        if self.judge is None:
+            order = ranked(reading, None)
+        else:
+            closeness = self.judge.neighbours.closeness(*split(reading.terms))
+            order = ranked(reading, closeness)
+            if not self.judge.model.in_scope(features(reading, closeness, order), order[0][0]):
+                return []
+        return [
+            Hit(
+                slug=slug,
+                title=(self.entry(slug, lang or entry.lang) or entry).title,
+                score=round(score, 2),
+                lang=entry.lang,
+            )
+            for slug, score, entry in offered(order, top)
+        ]
+
+
+def split(found: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Whole-word terms, and word-start terms ("exeku~")."""
+    return [t for t in found if not t.endswith("~")], [t for t in found if t.endswith("~")]
+
+
+Ranked = list[tuple[str, float, Entry]]  # (slug, score, best entry), best first
+
+
+def offered(order: Ranked, top: int) -> Ranked:
+    """The entries offered for a question in scope: the first ``top``, down to MIN_SCORE."""
+    return [item for item in order[:top] if item[1] >= MIN_SCORE]
 
 
 @dataclass(frozen=True, slots=True)
 class Reading:
     """What the search made of a question, before deciding whether to answer it."""
 
-    ranked: list[tuple[str, tuple[float, Entry]]]  # (slug, (score, best entry)), best first
+    scores: list[tuple[str, tuple[float, Entry]]]  # (slug, (catalogue score, best entry))
     terms: list[str]  # the question's search terms
     words: int  # meaningful words
     matched: int  # ...that match something in the catalogue
     exact: int  # ...that match a catalogue word as typed (lemmatized and folded)
 
 
-def ranked(reading: Reading, closeness: Closeness | None) -> list[tuple[str, float, Entry]]:
-    """(slug, score, best entry), best first: the catalogue's score, plus how close the
-    question comes to the example questions that entry answers."""
+def ranked(reading: Reading, closeness: Closeness | None) -> Ranked:
+    """Entries by the catalogue's score, plus how close the question comes to the
+    example questions that entry answers."""
     extra = closeness.by_slug if closeness else {}
     scored = [
         (slug, score + EXAMPLE_WEIGHT * extra.get(slug, 0.0), entry)
-        for slug, (score, entry) in reading.ranked
+        for slug, (score, entry) in reading.scores
     ]
     return sorted(scored, key=lambda item: item[1], reverse=True)
 
 
-def features(reading: Reading, closeness: Closeness) -> list[float]:
-    """The values of knowledge_base.scope.FEATURES for a question."""
-    order = ranked(reading, closeness)
+def features(reading: Reading, closeness: Closeness, order: Ranked) -> list[float]:
+    """The values of knowledge_base.scope.FEATURES for a question (``order``: its
+    entries ranked with ``closeness``)."""
     scores = [score for _slug, score, _entry in order[:2]] + [0.0, 0.0]
     n = reading.words
     return [
@@ -330,33 +349,50 @@ def features(reading: Reading, closeness: Closeness) -> list[float]:
     ]
 
 
-def phrases(entries: Sequence[Entry]) -> list[tuple[None, tuple[str, ...]]]:
+def phrases(entries: Sequence[Entry], with_examples: set[str]) -> Inside:
     """Terms of the entries' titles, keywords and example questions: the catalogue's
     own in-scope examples, current with every publication. They tell that a question
-    is in scope, not which entry answers it: the entry's score has counted them already."""
-    return [
-        (None, tuple(found))
+    is in scope; which entry answers it only for an entry with no example questions
+    of its own (one staff just added), since the entry's score counts them already."""
+    return tuple(
+        (None if entry.slug in with_examples else entry.slug, tuple(found))
         for entry in entries
         for phrase in (entry.title, *entry.keywords, *entry.questions)
         if (found := terms(phrase, (entry.lang,)))
-    ]
-
-
-Inside = tuple[tuple[str | None, tuple[str, ...]], ...]  # (slug or None, terms)
-Outside = tuple[tuple[str, ...], ...]  # terms
-
-
-def example_terms(examples: Sequence[Example]) -> tuple[Inside, Outside]:
-    """The examples in the search's terms: in scope (with their slug), and out of it."""
-    return (
-        tuple((e.slug, tuple(terms(e.text))) for e in examples if e.slug),
-        tuple(tuple(terms(e.text)) for e in examples if not e.slug),
     )
 
 
-def neighbours(inside: Inside, outside: Outside, entries: Sequence[Entry]) -> Neighbours:
-    """Example questions and the catalogue's phrases, ready to compare with a question."""
-    return Neighbours([*inside, *phrases(entries)], outside)
+def example_terms(examples: Sequence[Example]) -> tuple[Inside, Outside]:
+    """The examples in the search's terms, in scope (with their slug) and out of it;
+    examples with no terms at all ("hello how are you") are left out."""
+    inside = ((e.slug, tuple(terms(e.text))) for e in examples if e.slug)
+    outside = (tuple(terms(e.text)) for e in examples if not e.slug)
+    return (
+        tuple((slug, found) for slug, found in inside if found),
+        tuple(found for found in outside if found),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Judge:
+    """What decides, for one catalogue, whether a question is in scope."""
+
+    neighbours: Neighbours
+    model: Model
+
+    @classmethod
+    def of(cls, scope: Scope, entries: Sequence[Entry]) -> Judge:
+        return cls(neighbours_of(scope.inside, scope.outside, entries), scope.model)
+
+
+def neighbours_of(inside: Inside, outside: Outside, entries: Sequence[Entry]) -> Neighbours:
+    """Example questions and the catalogue's phrases, ready to compare with a question.
+    Examples of an entry the catalogue does not have (withdrawn by staff) are left out:
+    they would make a question look in scope and hand it to another entry."""
+    published = {entry.slug for entry in entries}
+    kept = tuple((slug, found) for slug, found in inside if slug in published)
+    with_examples = {slug for slug, _found in kept if slug}
+    return Neighbours((*kept, *phrases(entries, with_examples)), outside, STEM_WEIGHT)
 
 
 @cache
