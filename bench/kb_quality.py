@@ -1,7 +1,7 @@
 """Catalogue search quality: held-out questions against our search and a plain BM25.
 
-The questions (bench/kb_questions.toml; also bench/kb_questions_blind6.toml and
-bench/kb_questions_blind7.toml) are typed the way people type on a phone, in Czech,
+The questions (bench/kb_questions.toml; also bench/kb_questions_blind6.toml to
+bench/kb_questions_blind8.toml) are typed the way people type on a phone, in Czech,
 English and Ukrainian, and were written blind, from the catalogue only. A few are word
 for word among the scope model's examples: short everyday ones other hands wrote too
 ("tell me a joke", "exekuce"). Read only their totals: a set whose failures were
