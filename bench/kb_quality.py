@@ -1,11 +1,12 @@
 """Catalogue search quality: held-out questions against our search and a plain BM25.
 
-The questions (bench/kb_questions.toml; also bench/kb_questions_blind6.toml to
-bench/kb_questions_blind8.toml) are typed the way people type on a phone, in Czech,
-English and Ukrainian, and were written blind, from the catalogue only. A few are word
-for word among the scope model's examples: short everyday ones other hands wrote too
-("tell me a joke", "exekuce"). Read only their totals: a set whose failures were
-studied is development data (knowledge_base/scope/examples/).
+The questions are typed the way people type on a phone, in Czech, English and
+Ukrainian, and were written blind, from the catalogue only: by default the newest set,
+bench/kb_questions_blind10.toml; also bench/kb_questions.toml (blind 5) and
+bench/kb_questions_blind6.toml to ...blind9.toml. A few are word for word among the
+scope model's examples: short everyday ones other hands wrote too ("tell me a joke",
+"exekuce"). Read only their totals: a set whose failures were studied is development
+data (knowledge_base/scope/examples/).
 For each system, over the shipped catalogue, in the same run:
 
 * top-1 accuracy: on-topic questions whose first hit is the expected slug (or one of
@@ -43,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 from knowledge_base.content import CATALOGUE, LANGUAGES, REQUIRED_SLUGS, Entry, load  # noqa: E402
 from knowledge_base.search import Index  # noqa: E402
 
-QUESTIONS = Path(__file__).with_name("kb_questions.toml")
+QUESTIONS = Path(__file__).with_name("kb_questions_blind10.toml")  # the newest blind set
 TOP = 3
 TARGETS = {"top1": 90.0, "top3": 97.0, "abstention": 90.0}
 LABELS = {"top1": "top-1 accuracy", "top3": "top-3 recall", "abstention": "abstention"}
