@@ -31,7 +31,6 @@ import argparse
 import json
 import re
 import sys
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from knowledge_base.content import CATALOGUE, LANGUAGES, REQUIRED_SLUGS, Entry, load  # noqa: E402
+from knowledge_base.scope import Example, read_questions  # noqa: E402
 from knowledge_base.search import Index  # noqa: E402
 
 QUESTIONS = Path(__file__).with_name("kb_questions_blind10.toml")  # the newest blind set
@@ -56,26 +56,13 @@ Ranked = list[tuple[str, float]]
 Searcher = Callable[[str], Ranked]
 
 
-@dataclass(frozen=True, slots=True)
-class Question:
-    text: str
-    lang: str
-    slug: str | None  # None: off-topic
-    also: tuple[str, ...] = ()
-
-    @property
-    def accepted(self) -> set[str]:
-        return {self.slug, *self.also} if self.slug else set()
+# A question of a set: the same shape as the scope model's examples (slug None: off-topic).
+Question = Example
 
 
 def load_questions(path: Path = QUESTIONS) -> list[Question]:
     """The question set, checked: known languages and slugs."""
-    with path.open("rb") as file:
-        rows = tomllib.load(file)["question"]
-    questions = [
-        Question(text=r["text"], lang=r["lang"], slug=r.get("slug"), also=tuple(r.get("also", ())))
-        for r in rows
-    ]
+    questions = read_questions(path)
     for q in questions:
         unknown = (q.accepted - set(REQUIRED_SLUGS)) | ({q.lang} - set(LANGUAGES))
         if unknown or (q.also and not q.slug):

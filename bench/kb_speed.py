@@ -1,6 +1,6 @@
 """Catalogue search speed: building the index, its memory, and the time per question.
 
-Over the shipped catalogue and the questions of bench/kb_questions.toml, for our
+Over the shipped catalogue and the default question set of bench/kb_quality.py, for our
 search (``knowledge_base.search.Index``) and, in the same run, the plain BM25 baseline
 of bench/kb_quality.py:
 

@@ -66,19 +66,27 @@ class Example:
         return {self.slug, *self.also} if self.slug else set()
 
 
+def read_questions(path: Path) -> list[Example]:
+    """The questions of one file (``[[question]]`` tables: text, lang, slug, also) — an
+    examples file or a benchmark's question set."""
+    with path.open("rb") as file:
+        rows = tomllib.load(file).get("question", [])
+    return [
+        Example(row["text"], row["lang"], row.get("slug"), path.stem, tuple(row.get("also", ())))
+        for row in rows
+    ]
+
+
 def load_examples(directory: Path = EXAMPLES) -> list[Example]:
     """Every example question, each text once (the first file, in name order, wins)."""
     seen: set[str] = set()
     examples = []
     for path in sorted(directory.glob("*.toml")):
-        with path.open("rb") as file:
-            rows = tomllib.load(file).get("question", [])
-        for row in rows:
-            key = " ".join(row["text"].lower().split())
+        for example in read_questions(path):
+            key = " ".join(example.text.lower().split())
             if key not in seen:
                 seen.add(key)
-                also = tuple(row.get("also", ()))
-                examples.append(Example(row["text"], row["lang"], row.get("slug"), path.stem, also))
+                examples.append(example)
     return examples
 
 

@@ -187,7 +187,7 @@ class Index:
         examples and model of the package; None: every question that matches the
         catalogue well enough, which declines far fewer than the scope does)."""
         self.entries = list(entries)
-        self.scope = shipped_scope() if scope == "shipped" else scope
+        chosen = shipped_scope() if scope == "shipped" else scope
         self.documents = [_document(entry) for entry in self.entries]
         # rank-bm25 cannot index nothing; an empty catalogue answers nothing.
         self.bm25 = BM25Okapi(self.documents) if self.documents else None
@@ -203,7 +203,7 @@ class Index:
             for keywords in self.keywords
         ]
         self._by_slug_lang = {(e.slug, e.lang): e for e in self.entries}
-        self.judge = Judge.of(self.scope, self.entries) if self.scope else None
+        self.judge = Judge.of(chosen, self.entries) if chosen else None
 
     def entry(self, slug: str, lang: str) -> Entry | None:
         return self._by_slug_lang.get((slug, lang))
