@@ -1,19 +1,23 @@
 """Whether a question is one the catalogue is meant to answer.
 
 The best entry's score alone cannot tell "when are you open?" from "is Kaufland open on
-Easter Monday?": both match the opening hours well. Two more kinds of evidence do:
+Easter Monday?": both match the opening hours well. Three more kinds of evidence do:
 
 * how much of the question the search understood, and how much of it as typed (rather
   than only close to a catalogue word);
 * how close the question comes to example questions people asked that the catalogue
   answers (in scope), and to ones it does not (out of scope: a mortgage, a moving firm,
   a cat in a rented flat, a visa for a holiday), by BM25 over the examples'
-  terms (``knowledge_base/scope/examples/*.toml``).
+  terms (``knowledge_base/scope/examples/*.toml``);
+* what its words say, each on its own: a linear model of the examples' terms
+  (``Wording``) learns that "práce" (work) and "banka" lean out of scope and "nájem"
+  (rent) in, which no single nearest example can tell.
 
 A logistic model weighs these features; its weights are fitted by
 ``python -m knowledge_base fit-scope`` (knowledge_base.fitting) and kept in
-``knowledge_base/scope/model.toml``. The search answers when the model's probability
-that the question is in scope reaches the model's threshold. See docs/catalogue-search.md.
+``knowledge_base/scope/model.toml``, the words' weights in ``wording.toml``. The search
+answers when the model's probability that the question is in scope reaches the model's
+threshold. See docs/catalogue-search.md.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from rank_bm25 import BM25Okapi
 SCOPE = Path(__file__).with_name("scope")
 EXAMPLES = SCOPE / "examples"
 MODEL = SCOPE / "model.toml"
+WORDING = SCOPE / "wording.toml"
 
 # Entries for someone who may have no safe place tonight. Declining their question costs
 # far more than showing one of these to someone who asked about something else, so the
@@ -50,6 +55,7 @@ FEATURES = (
     "in_scope",  # closeness to the nearest in-scope example question
     "out_of_scope",  # closeness to the nearest out-of-scope example question
     "best_example",  # closeness to the nearest example question the best entry answers
+    "wording",  # log-odds of being in scope by the question's words alone (Wording)
 )
 
 
@@ -234,9 +240,40 @@ class Model:
 
 
 @dataclass(frozen=True, slots=True)
+class Wording:
+    """A linear model of a question's search terms: the log-odds that it is in scope,
+    as the sum of its distinct terms' weights (a term no example had weighs nothing)."""
+
+    weights: dict[str, float]
+    intercept: float
+
+    def log_odds(self, terms: Sequence[str]) -> float:
+        return self.intercept + sum(self.weights.get(term, 0.0) for term in set(terms))
+
+    @classmethod
+    def load(cls, path: Path = WORDING) -> Wording:
+        with path.open("rb") as file:
+            data = tomllib.load(file)
+        wording = cls(
+            {str(k): float(v) for k, v in data["weights"].items()}, float(data["intercept"])
+        )
+        if not all(math.isfinite(v) for v in [*wording.weights.values(), wording.intercept]):
+            raise ValueError(f"{path}: every weight must be a finite number")
+        return wording
+
+    def dump(self, path: Path = WORDING, header: str = "") -> None:
+        lines = [f"{json.dumps(term)} = {w:.6g}" for term, w in sorted(self.weights.items())]
+        path.write_text(
+            header + f"intercept = {self.intercept:.6g}\n\n[weights]\n" + "\n".join(lines) + "\n",
+            encoding="utf-8",
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Scope:
-    """Example questions as search terms, and the model that weighs them."""
+    """Example questions as search terms, and the models that weigh them."""
 
     inside: Inside
     outside: Outside
     model: Model
+    wording: Wording

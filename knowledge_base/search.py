@@ -40,6 +40,7 @@ from knowledge_base.scope import (
     Neighbours,
     Outside,
     Scope,
+    Wording,
     load_examples,
 )
 
@@ -284,7 +285,10 @@ class Index:
         else:
             closeness = self.judge.neighbours.closeness(*split(reading.terms))
             order = ranked(reading, closeness)
-            if not self.judge.model.in_scope(features(reading, closeness, order), order[0][0]):
+            wording = self.judge.wording.log_odds(reading.terms)
+            if not self.judge.model.in_scope(
+                features(reading, closeness, order, wording), order[0][0]
+            ):
                 return []
         return [
             Hit(
@@ -332,9 +336,9 @@ def ranked(reading: Reading, closeness: Closeness | None) -> Ranked:
     return sorted(scored, key=lambda item: item[1], reverse=True)
 
 
-def features(reading: Reading, closeness: Closeness, order: Ranked) -> list[float]:
+def features(reading: Reading, closeness: Closeness, order: Ranked, wording: float) -> list[float]:
     """The values of knowledge_base.scope.FEATURES for a question (``order``: its
-    entries ranked with ``closeness``)."""
+    entries ranked with ``closeness``; ``wording``: the log-odds its words give)."""
     scores = [score for _slug, score, _entry in order[:2]] + [0.0, 0.0]
     n = reading.words
     return [
@@ -346,6 +350,7 @@ def features(reading: Reading, closeness: Closeness, order: Ranked) -> list[floa
         closeness.inside,
         closeness.outside,
         closeness.by_slug.get(order[0][0], 0.0) if order else 0.0,
+        wording,
     ]
 
 
@@ -379,10 +384,11 @@ class Judge:
 
     neighbours: Neighbours
     model: Model
+    wording: Wording
 
     @classmethod
     def of(cls, scope: Scope, entries: Sequence[Entry]) -> Judge:
-        return cls(neighbours_of(scope.inside, scope.outside, entries), scope.model)
+        return cls(neighbours_of(scope.inside, scope.outside, entries), scope.model, scope.wording)
 
 
 def neighbours_of(inside: Inside, outside: Outside, entries: Sequence[Entry]) -> Neighbours:
@@ -399,4 +405,4 @@ def neighbours_of(inside: Inside, outside: Outside, entries: Sequence[Entry]) ->
 def shipped_scope() -> Scope:
     """The example questions and model shipped with the package, built once."""
     inside, outside = example_terms(load_examples())
-    return Scope(inside, outside, Model.load())
+    return Scope(inside, outside, Model.load(), Wording.load())

@@ -20,6 +20,7 @@ from knowledge_base.scope import (
     Model,
     Scope,
     SparseBM25,
+    Wording,
     load_examples,
 )
 from knowledge_base.search import Index, example_terms, split, terms
@@ -51,6 +52,13 @@ def example_terms_seen() -> set[tuple[str, ...]]:
             "tenancy-basics",
             "mam dluh na najemnem, co ted",
             "rent-arrears",
+        ),
+        # Notice from an employer matches notice from a landlord: "práce" (work) tells.
+        (
+            "zamestnavatel mi dal vypoved, kolik mesicu jeste musim chodit do prace",
+            "eviction-notice",
+            "pronajimatel mi dal vypoved z bytu, kolik mam casu",
+            "eviction-notice",
         ),
     ],
 )
@@ -181,6 +189,28 @@ def test_a_stored_model_round_trips(tmp_path: Path) -> None:
     assert again.probability(values) == pytest.approx(stored.probability(values), rel=1e-5)
 
 
+def test_the_words_weigh_once_each_and_round_trip(tmp_path: Path) -> None:
+    wording = Wording({"najem": 1.5, "prace": -2.0, "exeku~": 0.25}, 0.5)
+    assert wording.log_odds(["najem", "najem", "prace", "unknown"]) == pytest.approx(0.0)
+    wording.dump(tmp_path / "wording.toml", "# a header\n")
+    assert Wording.load(tmp_path / "wording.toml") == wording
+
+
+def test_a_broken_wording_file_is_refused_at_load(tmp_path: Path) -> None:
+    (tmp_path / "wording.toml").write_text("intercept = 0.5\n[weights]\nnajem = nan\n")
+    with pytest.raises(ValueError, match="finite"):
+        Wording.load(tmp_path / "wording.toml")
+
+
+def test_the_shipped_words_lean_as_people_mean_them() -> None:
+    """Work, a bank and the post are not housing; rent and a flat are."""
+    wording = Wording.load()
+    for word in ("práce", "banka", "pošta", "zaměstnavatel"):
+        assert wording.log_odds(terms(word)) < wording.intercept, word
+    for word in ("nájem", "bytu", "exekuce"):
+        assert wording.log_odds(terms(word)) > wording.intercept, word
+
+
 def test_the_shipped_model_is_fitted_on_the_shipped_examples_and_catalogue(capsys) -> None:  # type: ignore[no-untyped-def]
     """Changing the examples or the catalogue's wording without refitting fails here:
     run `python -m knowledge_base fit-scope`."""
@@ -198,7 +228,7 @@ def test_an_example_question_lifts_the_entry_it_belongs_to(entries) -> None:  # 
         stored.features, stored.mean, stored.scale, (0.0,) * len(FEATURES), 9.0, 0.5, 0.5
     )
     example = Example(question, "cs", other, "test")
-    scope = Scope(*example_terms([example]), always)
+    scope = Scope(*example_terms([example]), always, Wording({}, 0.0))
     assert Index(entries, scope=scope).search(question)[0].slug == other != plain[0]
 
 
