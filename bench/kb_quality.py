@@ -2,8 +2,8 @@
 
 The questions are typed the way people type on a phone, in Czech, English and
 Ukrainian, and were written blind, from the catalogue only: by default the newest set,
-bench/kb_questions_blind10.toml; also bench/kb_questions.toml (blind 5) and
-bench/kb_questions_blind6.toml to ...blind9.toml. A few are word for word among the
+bench/kb_questions_blind12.toml; also bench/kb_questions.toml (blind 5) and
+bench/kb_questions_blind6.toml to ...blind11.toml. A few are word for word among the
 scope model's examples: short everyday ones other hands wrote too ("tell me a joke",
 "exekuce"). Read only their totals: a set whose failures were studied is development
 data (knowledge_base/scope/examples/).
@@ -44,7 +44,7 @@ from knowledge_base.content import CATALOGUE, LANGUAGES, REQUIRED_SLUGS, Entry, 
 from knowledge_base.scope import Example, read_questions  # noqa: E402
 from knowledge_base.search import Index  # noqa: E402
 
-QUESTIONS = Path(__file__).with_name("kb_questions_blind10.toml")  # the newest blind set
+QUESTIONS = Path(__file__).with_name("kb_questions_blind12.toml")  # the newest blind set
 TOP = 3
 TARGETS = {"top1": 90.0, "top3": 97.0, "abstention": 90.0}
 LABELS = {"top1": "top-1 accuracy", "top3": "top-3 recall", "abstention": "abstention"}
