@@ -14,6 +14,7 @@ message may, in that rare crash window, be sent twice rather than lost).
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -300,24 +301,54 @@ async def drop_chat(
     return result.rowcount or 0
 
 
+@dataclass(frozen=True, slots=True)
+class OpenKeyboard:
+    """A sent message whose buttons can still be pressed."""
+
+    row_id: int  # in the outbox
+    message_id: str  # the channel's
+    body: dict  # what was sent
+
+
 async def open_keyboards(
     session: AsyncSession, *, channel: str, chat_ids: Collection[str]
-) -> dict[str, list[tuple[int, str]]]:
-    """Sent messages of these chats whose buttons can still be pressed:
-    chat id -> [(outbox id, the channel's message id)]."""
-    found: dict[str, list[tuple[int, str]]] = {}
+) -> dict[str, list[OpenKeyboard]]:
+    """Sent messages of these chats whose buttons can still be pressed, oldest first."""
+    found: dict[str, list[OpenKeyboard]] = {}
     if not chat_ids:
         return found
     rows = await session.execute(
-        select(OutboxMessage.chat_id, OutboxMessage.id, OutboxMessage.external_id).where(
+        select(
+            OutboxMessage.chat_id, OutboxMessage.id, OutboxMessage.external_id, OutboxMessage.body
+        )
+        .where(
             OutboxMessage.channel == channel,
             OutboxMessage.chat_id.in_(list(chat_ids)),
             OutboxMessage.keyboard_open.is_(True),
         )
+        .order_by(OutboxMessage.id)
     )
-    for chat_id, row_id, external_id in rows:
-        found.setdefault(chat_id, []).append((row_id, external_id or ""))
+    for chat_id, row_id, external_id, body in rows:
+        found.setdefault(chat_id, []).append(OpenKeyboard(row_id, external_id or "", body))
     return found
+
+
+async def newest_sent(
+    session: AsyncSession, *, channel: str, chat_ids: Collection[str]
+) -> dict[str, int]:
+    """The outbox id of the newest message sent to each of these chats."""
+    if not chat_ids:
+        return {}
+    rows = await session.execute(
+        select(OutboxMessage.chat_id, func.max(OutboxMessage.id))
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.chat_id.in_(list(chat_ids)),
+            OutboxMessage.status == SENT,
+        )
+        .group_by(OutboxMessage.chat_id)
+    )
+    return {chat_id: row_id for chat_id, row_id in rows}
 
 
 async def close_keyboards(session: AsyncSession, ids: Sequence[int]) -> None:

@@ -493,7 +493,8 @@ class Flow:
             else [*chosen, option.value]
         )
         conversation.answers = {**conversation.answers, step: chosen}
-        return await self._prompt(session, turn)
+        await self._prompt(session, turn)
+        turn.replies[-1] = dataclasses.replace(turn.replies[-1], update=True)
 
     async def _back(self, session: AsyncSession, turn: Turn) -> None:
         conversation = turn.conversation

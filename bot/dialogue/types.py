@@ -58,6 +58,9 @@ class Reply:
     # The person deleted their data: a channel that shows the chat itself (the web
     # widget) clears what it shows before this message.
     clear: bool = False
+    # The question the person is ticking options of, asked again with their ticks: a
+    # channel may update the message they tapped rather than send it once per tap.
+    update: bool = False
 
     def to_dict(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -77,6 +80,8 @@ class Reply:
             }
         if self.clear:
             data["clear"] = True
+        if self.update:
+            data["update"] = True
         return data
 
     @classmethod
@@ -90,6 +95,7 @@ class Reply:
             links=tuple(Link(**link) for link in links),  # type: ignore[arg-type, union-attr]
             document=Document(**document) if isinstance(document, dict) else None,
             clear=data.get("clear") is True,
+            update=data.get("update") is True,
         )
 
 

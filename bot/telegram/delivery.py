@@ -3,6 +3,8 @@
 - one message per reply, in order per chat; different chats are sent concurrently;
 - before a new message goes to a chat, the buttons of its earlier messages are
   removed, so an answered question cannot be pressed again;
+- a multiple-choice question asked again with the person's new ticks (Reply.update)
+  updates the question's message in place, rather than sending it once per tap;
 - HTTP 429 waits ``retry_after``; 5xx and network errors retry with backoff;
 - 403 (the person blocked the bot) marks the conversation unreachable and stops.
 
@@ -73,7 +75,8 @@ class Item:
     kind: str
     body: dict
     attempts: int
-    open_keyboards: tuple[tuple[int, str], ...] = ()
+    open_keyboards: tuple[outbox.OpenKeyboard, ...] = ()  # the chat's, oldest first
+    newest_sent: int | None = None  # the outbox id of the chat's newest message
 
 
 @dataclass
@@ -147,9 +150,9 @@ class TelegramDelivery:
             rows = await outbox.claim_due(
                 session, channel=CHANNEL, now=self.clock(), limit=self.batch
             )
-            keyboards = await outbox.open_keyboards(
-                session, channel=CHANNEL, chat_ids={r.chat_id for r in rows if r.kind in TO_PEOPLE}
-            )
+            people = {r.chat_id for r in rows if r.kind in TO_PEOPLE}
+            keyboards = await outbox.open_keyboards(session, channel=CHANNEL, chat_ids=people)
+            newest = await outbox.newest_sent(session, channel=CHANNEL, chat_ids=people)
             items = [
                 Item(
                     r.id,
@@ -158,6 +161,7 @@ class TelegramDelivery:
                     r.body,
                     r.attempts,
                     tuple(keyboards.get(r.chat_id, ())) if r.kind in TO_PEOPLE else (),
+                    newest.get(r.chat_id) if r.kind in TO_PEOPLE else None,
                 )
                 for r in rows
             ]
@@ -180,6 +184,11 @@ class TelegramDelivery:
                 return result
             reply = render.numbered(Reply.from_dict(item.body))
             markup = render.keyboard(reply)
+            updated = await self._update_in_place(item, reply, markup)
+            if updated is not None:
+                result.closed = [updated.row_id]  # the new row holds its buttons now
+                result.sent_id, result.keyboard = updated.message_id, True
+                return result
             result.closed = await self._close_keyboards(item)
             sent = await self._send(int(item.chat_id), reply, markup)
         except TelegramRetryAfter as error:
@@ -234,17 +243,53 @@ class TelegramDelivery:
         their data): Telegram lets a bot do it for 48 hours, 100 at a time. The person's
         messages are known by the engine's ids for them ("m123", see inbound)."""
         theirs = [i[1:] for i in item.body.get("received_ids", []) if i.startswith("m")]
-        ids = sorted(int(i) for i in [*item.body.get("message_ids", []), *theirs] if i.isdigit())
+        # A message updated in place is one message for several rows: delete it once.
+        ids = sorted({int(i) for i in [*item.body.get("message_ids", []), *theirs] if i.isdigit()})
         for start in range(0, len(ids), UNSEND_BATCH):
             with contextlib.suppress(TelegramBadRequest):  # too old, or gone already
                 await self.bot.delete_messages(
                     chat_id=int(item.chat_id), message_ids=ids[start : start + UNSEND_BATCH]
                 )
 
+    async def _update_in_place(
+        self, item: Item, reply: Reply, markup: InlineKeyboardMarkup | None
+    ) -> outbox.OpenKeyboard | None:
+        """The chat's newest message with buttons, updated to ``reply`` when ``reply``
+        asks the same question with other buttons ticked; None when it does not, or
+        when the message cannot be edited (too old, deleted): then it is sent anew."""
+        if not (reply.update and item.open_keyboards and markup is not None):
+            return None
+        newest = item.open_keyboards[-1]
+        if newest.row_id != item.newest_sent:  # something was said below it since
+            return None
+        shown = Reply.from_dict(newest.body)
+        if shown.text != Reply.from_dict(item.body).text or not shown.choices:
+            return None
+        chat_id, message_id = int(item.chat_id), int(newest.message_id or 0)
+        try:
+            if render.text(render.numbered(shown)) == render.text(reply):
+                await self.bot.edit_message_reply_markup(
+                    chat_id=chat_id, message_id=message_id, reply_markup=markup
+                )
+            else:  # the ticks are in the text too (answers listed by number)
+                await self.bot.edit_message_text(
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    text=render.text(reply),
+                    reply_markup=markup,
+                )
+        except TelegramBadRequest as error:
+            if "not modified" not in str(error):  # "not modified": it shows this already
+                return None
+        except TelegramNotFound:
+            return None
+        return newest
+
     async def _close_keyboards(self, item: Item) -> list[int]:
         """Remove the buttons of messages already answered (best effort)."""
         closed = []
-        for row_id, message_id in item.open_keyboards:
+        for keyboard in item.open_keyboards:
+            row_id, message_id = keyboard.row_id, keyboard.message_id
             try:
                 await self.bot.edit_message_reply_markup(
                     chat_id=int(item.chat_id), message_id=int(message_id or 0), reply_markup=None

@@ -53,6 +53,24 @@ class TelegramUser:
         assert with_buttons, "the bot sent no buttons"
         return with_buttons[-1]
 
+    def edits(self) -> list[Call]:
+        """Messages the bot updated in place (a tick in a multiple choice)."""
+        return self.server.sent(self.chat_id, ("editMessageText", "editMessageReplyMarkup"))
+
+    def _edits_of(self, call: Call) -> list[Call]:
+        message_id = call.result["message_id"]
+        return [c for c in self.edits() if int(c.params["message_id"]) == message_id]
+
+    def buttons_now(self, call: Call) -> list[dict[str, Any]]:
+        """The buttons ``call``'s message shows now, after any edits."""
+        edited = self._edits_of(call)
+        return edited[-1].buttons if edited else call.buttons
+
+    def text_now(self, call: Call) -> str:
+        """The text ``call``'s message shows now, after any edits."""
+        texts = [c.params["text"] for c in self._edits_of(call) if "text" in c.params]
+        return texts[-1] if texts else call.params.get("text", "")
+
     async def _exchange(self, update: dict[str, Any], expect_reply: bool) -> list[Call]:
         before = len(self.received())
         update = {"update_id": next(_update_ids), **update}
@@ -93,6 +111,13 @@ class TelegramUser:
         return await self.press_data(matches[0]["callback_data"], target, expect_reply=expect_reply)
 
     async def press_data(self, data: str, target: Call, *, expect_reply: bool = True) -> list[Call]:
+        """Press a button; a tick in a multiple choice expects its message updated in
+        place (the edit is returned) rather than a new message."""
+        if data.startswith("tog:") and expect_reply:
+            before = len(self.edits())
+            new = await self.press_data(data, target, expect_reply=False)
+            await wait_until(lambda: len(self.edits()) > before)
+            return [*new, *self.edits()[before:]]
         query = {
             "id": f"q{next(_message_ids)}",
             "from": self.user,

@@ -212,6 +212,58 @@ async def test_a_stale_button_is_answered_politely(polling_bot: RunningBot) -> N
     assert conversation.answers["immediate_danger"] is False
 
 
+async def test_a_multiple_choice_is_one_message_ticked_in_place(polling_bot: RunningBot) -> None:
+    """Ticking options updates the question's buttons rather than sending it once per
+    tap, and tapping a tick again takes it back."""
+    user = polling_bot.user(chat_id=5003, language_code="en")
+    chat = TelegramChat(user, polling_bot)
+    await walk_through(chat, EXAMPLES[1]["answers"], "en", until="vulnerabilities")
+    question = user.last_keyboard()
+    sent_before = len(user.received())
+    await chat.press("tog:vulnerabilities:disability")
+    await chat.press("tog:vulnerabilities:pregnancy")
+    await chat.press("tog:vulnerabilities:pregnancy")  # and off again
+    assert len(user.received()) == sent_before  # no new message: the same one, updated
+    # Its answers are too long for buttons: they are listed by number, ticks and all.
+    ticked = [b["text"] for b in user.buttons_now(question) if b["text"].startswith("✓")]
+    assert ticked == ["✓ 1"]
+    listed = [line for line in user.text_now(question).splitlines() if line.startswith("✓")]
+    assert len(listed) == 1 and listed[0].startswith("✓ 1.") and "isabilit" in listed[0]
+    assert not any(
+        c.params.get("text") for c in polling_bot.server.sent(method="answerCallbackQuery")
+    )
+    await chat.press("nav:done")
+    assert (await chat.conversation()).answers["vulnerabilities"] == ["disability"]
+    # the next question is a new message, and the ticked one lost its buttons
+    assert user.last_keyboard() is not question
+    assert user.buttons_now(question) == []
+
+
+async def test_a_tick_is_sent_anew_when_the_question_cannot_be_updated(
+    polling_bot: RunningBot,
+) -> None:
+    """A message too old to edit is sent again; and after anything else was said, the
+    question comes again below it, not above."""
+    user = polling_bot.user(chat_id=5004, language_code="en")
+    chat = TelegramChat(user, polling_bot)
+    await walk_through(chat, EXAMPLES[1]["answers"], "en", until="vulnerabilities")
+    question = user.last_keyboard()
+    polling_bot.server.fail_next("editMessageText", 400)  # e.g. "message can't be edited"
+    before = len(user.received())
+    await user.press_data("tog:vulnerabilities:disability", question, expect_reply=False)
+    await wait_until(lambda: len(user.received()) > before)
+    again = user.last_keyboard()
+    assert again is not question and "✓ 1" in [b["text"] for b in again.buttons]
+    await chat.type("what is this")  # not an answer: the question comes again below
+    assert user.last_keyboard() is not again
+    await chat.press("tog:vulnerabilities:pregnancy")
+    await chat.press("nav:done")
+    assert sorted((await chat.conversation()).answers["vulnerabilities"]) == [
+        "disability",
+        "pregnancy",
+    ]
+
+
 async def test_429_and_500_are_retried_and_every_message_arrives_once(
     polling_bot: RunningBot,
 ) -> None:
