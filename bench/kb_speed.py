@@ -1,6 +1,6 @@
 """Catalogue search speed: building the index, its memory, and the time per question.
 
-Over the shipped catalogue and the default question set of bench/kb_quality.py, for our
+Over the shipped catalogue and the default question sets of bench/kb_quality.py, for our
 search (``knowledge_base.search.Index``) and, in the same run, the plain BM25 baseline
 of bench/kb_quality.py:
 
@@ -167,7 +167,7 @@ def show(report: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--questions", type=Path, default=QUESTIONS)
+    parser.add_argument("--questions", type=Path, nargs="+", default=list(QUESTIONS))
     parser.add_argument("--builds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
