@@ -336,7 +336,9 @@ async def open_keyboards(
 async def newest_sent(
     session: AsyncSession, *, channel: str, chat_ids: Collection[str]
 ) -> dict[str, int]:
-    """The outbox id of the newest message sent to each of these chats."""
+    """The outbox id of the newest message sent to each of these chats (by id: a
+    chat's messages are sent in that order, though on PostgreSQL a row written by a
+    slower transaction can have the lower id)."""
     if not chat_ids:
         return {}
     rows = await session.execute(

@@ -225,7 +225,8 @@ def main(check: bool, path: Path = MODEL, wording_path: Path = WORDING) -> int:
             [stored_wording.intercept, *(stored_wording.weights[t] for t in terms_)],
             [wording.intercept, *(wording.weights[t] for t in terms_)],
         )
-        print(f"{path}: {'fitted on the current examples' if fresh else 'stale: run fit-scope'}")
+        state = "fitted on the current examples" if fresh else "stale: run fit-scope"
+        print(f"{path} and {wording_path}: {state}")
         return 0 if fresh else 1
     model.dump(path, HEADER)
     wording.dump(wording_path, HEADER)

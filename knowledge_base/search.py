@@ -21,6 +21,7 @@ Pipeline (see docs/catalogue-search.md):
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -388,17 +389,49 @@ class Judge:
 
     @classmethod
     def of(cls, scope: Scope, entries: Sequence[Entry]) -> Judge:
-        return cls(neighbours_of(scope.inside, scope.outside, entries), scope.model, scope.wording)
+        inside = live_examples(scope.inside, entries)
+        return cls(
+            Neighbours(inside, scope.outside, STEM_WEIGHT),
+            scope.model,
+            live_wording(scope.wording, scope.inside, entries),
+        )
 
 
-def neighbours_of(inside: Inside, outside: Outside, entries: Sequence[Entry]) -> Neighbours:
-    """Example questions and the catalogue's phrases, ready to compare with a question.
+def live_examples(inside: Inside, entries: Sequence[Entry]) -> Inside:
+    """The in-scope examples of the published entries, and the entries' phrases.
     Examples of an entry the catalogue does not have (withdrawn by staff) are left out:
     they would make a question look in scope and hand it to another entry."""
     published = {entry.slug for entry in entries}
     kept = tuple((slug, found) for slug, found in inside if slug in published)
     with_examples = {slug for slug, _found in kept if slug}
-    return Neighbours((*kept, *phrases(entries, with_examples)), outside, STEM_WEIGHT)
+    return (*kept, *phrases(entries, with_examples))
+
+
+def neighbours_of(inside: Inside, outside: Outside, entries: Sequence[Entry]) -> Neighbours:
+    """Example questions and the catalogue's phrases, ready to compare with a question
+    (see live_examples)."""
+    return Neighbours(live_examples(inside, entries), outside, STEM_WEIGHT)
+
+
+def live_wording(wording: Wording, fitted_on: Inside, entries: Sequence[Entry]) -> Wording:
+    """The words' weights, with the in-scope evidence a withdrawn entry's examples gave
+    taken back: each term that leans in scope keeps the share of its weight that the
+    published entries' examples bear (the share of the in-scope examples with the term
+    that are theirs). Fitted while the entry was published, the weights would still
+    make its questions look in scope, and hand them to another entry."""
+    published = {entry.slug for entry in entries}
+    if all(slug in published for slug, _found in fitted_on):
+        return wording
+    every, live = Counter[str](), Counter[str]()
+    for slug, found in fitted_on:
+        every.update(set(found))
+        if slug in published:
+            live.update(set(found))
+    weights = {
+        term: weight * live[term] / every[term] if weight > 0 and every[term] else weight
+        for term, weight in wording.weights.items()
+    }
+    return Wording(weights, wording.intercept)
 
 
 @cache

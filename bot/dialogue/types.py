@@ -59,7 +59,8 @@ class Reply:
     # widget) clears what it shows before this message.
     clear: bool = False
     # The question the person is ticking options of, asked again with their ticks: a
-    # channel may update the message they tapped rather than send it once per tap.
+    # channel may update the question's message in place rather than send it once per
+    # tap (Telegram: when it is still the newest message of the chat).
     update: bool = False
 
     def to_dict(self) -> dict[str, object]:

@@ -264,6 +264,40 @@ async def test_a_tick_is_sent_anew_when_the_question_cannot_be_updated(
     ]
 
 
+async def test_a_tick_after_a_message_below_the_question_asks_it_again_below(
+    polling_bot: RunningBot,
+) -> None:
+    """A reminder went out after the question, and taking the question's buttons away
+    failed for a moment: the question is still open, but no longer the newest message.
+    A tick then sends the question again below the reminder, not above it."""
+    user = polling_bot.user(chat_id=5005, language_code="en")
+    chat = TelegramChat(user, polling_bot)
+    await walk_through(chat, EXAMPLES[1]["answers"], "en", until="vulnerabilities")
+    question = user.last_keyboard()
+    polling_bot.server.fail_next("editMessageReplyMarkup", 500)
+    before = len(user.received())
+    async with polling_bot.db.transaction() as session:
+        outbox.enqueue(
+            session,
+            channel="telegram",
+            chat_id=str(user.chat_id),
+            body={"text": "Reminder: your appointment is tomorrow."},
+            kind="reminder",
+            now=utcnow(),
+        )
+    assert polling_bot.delivery is not None
+    polling_bot.delivery.notify()
+    await wait_until(lambda: len(user.received()) > before)
+    assert polling_bot.server.sent(user.chat_id, "editMessageReplyMarkup!500")
+    edits, before = len(user.edits()), len(user.received())
+    await user.press_data("tog:vulnerabilities:disability", question, expect_reply=False)
+    await wait_until(lambda: len(user.received()) > before)
+    assert not any(c.buttons for c in user.edits()[edits:])  # nothing ticked in place...
+    again = user.last_keyboard()
+    assert again is not question  # ...the question came again, below the reminder
+    assert "✓ 1" in [b["text"] for b in again.buttons]
+
+
 async def test_429_and_500_are_retried_and_every_message_arrives_once(
     polling_bot: RunningBot,
 ) -> None:

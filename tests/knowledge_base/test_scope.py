@@ -23,7 +23,7 @@ from knowledge_base.scope import (
     Wording,
     load_examples,
 )
-from knowledge_base.search import Index, example_terms, split, terms
+from knowledge_base.search import Index, example_terms, live_wording, split, terms
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +104,30 @@ def test_a_withdrawn_entry_s_examples_no_longer_count(entries) -> None:  # type:
 
     full, withdrawn = closeness(Index(entries)), closeness(Index(without))
     assert "housing-benefits" in full.by_slug and "housing-benefits" not in withdrawn.by_slug
+
+
+def test_a_withdrawn_entry_s_words_lose_the_weight_its_examples_gave(entries) -> None:  # type: ignore[no-untyped-def]
+    """The words' weights were fitted while the entry was published: what only its
+    examples taught them must not hand its questions to another entry."""
+    without = [entry for entry in entries if entry.slug != "debt-counselling"]
+    for question in ("bailiff took money from my account", "oddluzeni jak dlouho trva"):
+        assert [hit.slug for hit in Index(entries).search(question)][:1] == ["debt-counselling"]
+        assert Index(without).search(question) == [], question  # not another entry's
+
+
+def test_the_live_weights_keep_the_share_the_published_entries_bear(entries) -> None:  # type: ignore[no-untyped-def]
+    wording = Wording({"exeku~": 2.0, "najem": 1.0, "prace": -1.0}, 0.5)
+    fitted_on = (
+        ("debt-counselling", ("exeku~",)),
+        ("debt-counselling", ("exeku~", "prace")),
+        ("debt-counselling", ("exeku~",)),
+        ("rent-arrears", ("exeku~", "najem")),
+    )
+    published = [entry for entry in entries if entry.slug == "rent-arrears"]
+    live = live_wording(wording, fitted_on, published)
+    assert live.weights == {"exeku~": 0.5, "najem": 1.0, "prace": -1.0}
+    assert live.intercept == 0.5
+    assert live_wording(wording, fitted_on[3:], published) is wording  # nothing withdrawn
 
 
 def test_less_certainty_is_needed_for_someone_without_a_safe_place_tonight() -> None:

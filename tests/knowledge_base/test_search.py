@@ -75,6 +75,8 @@ def test_it_abstains_when_nothing_fits(index: Index, question: str) -> None:
     ("question", "understood"),
     [
         # Near misses: a few words match, the thing asked about is unknown.
+        # ("vikendu" alone, once the opening hours, is declined since the words' own
+        # weights count: "o víkendu" asks about anything.)
         ("bude v pondeli prset?", "v pondeli"),
         ("яким трамваєм доїхати до зоопарку", "доїхати"),
     ],
