@@ -257,15 +257,17 @@ class TelegramDelivery:
         """The chat's newest message with buttons, updated to ``reply`` when ``reply``
         asks the same question with other buttons ticked; None when it does not, or
         when Telegram will not edit the message (deleted, say): then it is sent anew."""
-        if not (reply.update and item.open_keyboards and markup is not None):
-            return None
-        if reply.document is not None:  # an edit cannot carry a file
+        # An edit cannot carry a file, nor turn a file into a text.
+        if not (reply.update and markup is not None and item.open_keyboards) or reply.document:
             return None
         newest = item.open_keyboards[-1]
-        if newest.row_id != item.newest_sent:  # something was said below it since
-            return None
         shown = Reply.from_dict(newest.body)
-        if shown.text != Reply.from_dict(item.body).text or not shown.choices or shown.document:
+        if (
+            newest.row_id != item.newest_sent  # something was said below it since
+            or shown.text != Reply.from_dict(item.body).text  # another question
+            or not shown.choices
+            or shown.document
+        ):
             return None
         chat_id, message_id = int(item.chat_id), int(newest.message_id or 0)
         try:

@@ -137,15 +137,7 @@ def test_less_certainty_is_needed_for_someone_without_a_safe_place_tonight() -> 
     assert stored.urgent_threshold < stored.threshold
     between = (stored.urgent_threshold + stored.threshold) / 2
     unsure = math.log(between / (1 - between))  # the same probability, whatever the values
-    model = Model(
-        FEATURES,
-        stored.mean,
-        stored.scale,
-        (0.0,) * len(FEATURES),
-        unsure,
-        stored.threshold,
-        stored.urgent_threshold,
-    )
+    model = dataclasses.replace(stored, weights=(0.0,) * len(FEATURES), intercept=unsure)
     values = list(stored.mean)
     assert model.probability(values) == pytest.approx(between)
     assert model.in_scope(values, "nowhere-to-sleep-tonight")
@@ -190,15 +182,7 @@ def test_examples_are_counted_once(tmp_path: Path) -> None:
 
 def test_a_model_fitted_on_other_features_is_refused(tmp_path: Path) -> None:
     stored = Model.load()
-    other = Model(
-        features=(*FEATURES[:-1], "something else"),
-        mean=stored.mean,
-        scale=stored.scale,
-        weights=stored.weights,
-        intercept=stored.intercept,
-        threshold=stored.threshold,
-        urgent_threshold=stored.urgent_threshold,
-    )
+    other = dataclasses.replace(stored, features=(*FEATURES[:-1], "something else"))
     other.dump(tmp_path / "model.toml")
     with pytest.raises(ValueError, match="something else"):
         Model.load(tmp_path / "model.toml")
@@ -248,8 +232,8 @@ def test_an_example_question_lifts_the_entry_it_belongs_to(entries) -> None:  # 
     plain = [hit.slug for hit in Index(entries, scope=None).search(question, top=5)]
     other = plain[1]  # an entry the catalogue alone ranks second
     stored = Model.load()
-    always = Model(
-        stored.features, stored.mean, stored.scale, (0.0,) * len(FEATURES), 9.0, 0.5, 0.5
+    always = dataclasses.replace(
+        stored, weights=(0.0,) * len(FEATURES), intercept=9.0, threshold=0.5, urgent_threshold=0.5
     )
     example = Example(question, "cs", other, "test")
     scope = Scope(*example_terms([example]), always, Wording({}, 0.0))
